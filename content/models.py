@@ -1,0 +1,204 @@
+"""The page tree: Home → Module index → Module → Lesson.
+
+Page models hold presentation logic only (what to show, in what order); anything that
+writes lives in a service or a management command.
+"""
+
+from django.contrib.auth.views import redirect_to_login
+from django.db import models
+from django.utils.functional import cached_property
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import RICH_TEXT_FEATURES, LessonStreamBlock
+
+
+class CurriculumImport(models.Model):
+    """Which curriculum file a page was loaded from, and the revision the loader
+    published. If the page's latest revision is another one, a trainer has edited
+    the page in Wagtail since, and ``load_curriculum`` leaves it alone."""
+
+    page = models.OneToOneField(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="curriculum_import"
+    )
+    source = models.CharField(max_length=255, help_text="Path under content/curriculum/.")
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of the file when loaded.")
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "curriculum import"
+
+    def __str__(self):
+        return self.source
+
+    def page_edited_since(self) -> bool:
+        return self.page.latest_revision_id != self.revision_id
+
+
+class SignInRequiredMixin:
+    """Modules and lessons are for signed-in staff. Previews in the admin are
+    unaffected: they do not go through ``serve``."""
+
+    def serve(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().serve(request, *args, **kwargs)
+
+
+class HomePage(Page):
+    introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["content.ModuleIndexPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "home page"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        index_page = ModuleIndexPage.objects.child_of(self).live().first()
+        context["module_index"] = index_page
+        context["modules"] = index_page.modules() if index_page else ModulePage.objects.none()
+        return context
+
+
+class ModuleIndexPage(Page):
+    introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+
+    parent_page_types = ["content.HomePage"]
+    subpage_types = ["content.ModulePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "module index page"
+
+    def modules(self):
+        return ModulePage.objects.child_of(self).live().public().specific().order_by("path")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["modules"] = self.modules()
+        return context
+
+
+class ModulePage(SignInRequiredMixin, Page):
+    summary = models.TextField(
+        max_length=400, help_text="One or two sentences, shown in the list of modules."
+    )
+    introduction = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    learning_outcomes = StreamField(
+        [("outcome", blocks.CharBlock(max_length=255, icon="tick", label="Outcome"))],
+        blank=True,
+        help_text="What a work coach will be able to do after this module.",
+    )
+    estimated_minutes = models.PositiveSmallIntegerField(
+        default=30, help_text="Roughly how long the whole module takes, in minutes."
+    )
+    audience = models.CharField(max_length=255, blank=True, help_text="Who the module is for.")
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [FieldPanel("estimated_minutes"), FieldPanel("audience")], heading="At a glance"
+        ),
+        FieldPanel("learning_outcomes"),
+        FieldPanel("introduction"),
+        FieldPanel("image"),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("introduction"),
+        index.SearchField("learning_outcomes"),
+        index.SearchField("audience"),
+    ]
+
+    parent_page_types = ["content.ModuleIndexPage"]
+    subpage_types = ["content.LessonPage"]
+
+    class Meta:
+        verbose_name = "module page"
+
+    def lessons(self):
+        return LessonPage.objects.child_of(self).live().order_by("path")
+
+    @property
+    def outcomes(self) -> list[str]:
+        return [block.value for block in self.learning_outcomes]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["lessons"] = self.lessons()
+        return context
+
+
+class LessonPage(SignInRequiredMixin, Page):
+    summary = models.TextField(max_length=400, blank=True)
+    estimated_minutes = models.PositiveSmallIntegerField(default=10)
+    body = StreamField(LessonStreamBlock())
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("body"),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["content.ModulePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "lesson page"
+
+    @cached_property
+    def module(self) -> "ModulePage":
+        return self.get_parent().specific
+
+    @cached_property
+    def module_lessons(self) -> list["LessonPage"]:
+        """The live lessons of this lesson's module, in order (one query)."""
+        return list(LessonPage.objects.child_of(self.module).live().order_by("path"))
+
+    @cached_property
+    def _position(self) -> int | None:
+        return next(
+            (i for i, lesson in enumerate(self.module_lessons) if lesson.pk == self.pk), None
+        )
+
+    @property
+    def lesson_number(self) -> int | None:
+        return None if self._position is None else self._position + 1
+
+    @property
+    def previous_lesson(self) -> "LessonPage | None":
+        if not self._position:
+            return None
+        return self.module_lessons[self._position - 1]
+
+    @property
+    def next_lesson(self) -> "LessonPage | None":
+        if self._position is None or self._position + 1 >= len(self.module_lessons):
+            return None
+        return self.module_lessons[self._position + 1]
