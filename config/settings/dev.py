@@ -15,3 +15,7 @@ CELERY_BROKER_URL = "memory://"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DEMO_ALLOWED = True
+
+# Serve static files straight from the finders; there is no collectstatic here.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,10 +1,6 @@
 """Production: PostgreSQL, Redis, real email. Start-up stops with one clear line if a
 required variable is missing."""
 
-import sys
-
-from django.core.exceptions import ImproperlyConfigured
-
 from .base import *  # noqa: F403
 from .base import env
 
@@ -17,14 +13,12 @@ def missing_settings(environ_: dict) -> list[str]:
 
 _missing = missing_settings(env.ENVIRON)
 if _missing:
-    message = (
+    # One clear line and a non-zero exit: a half-configured site must not serve.
+    raise SystemExit(
         "Coach Academy cannot start: missing required environment variable"
         f"{'s' if len(_missing) > 1 else ''} {', '.join(_missing)} "
         "(see README.md, 'Running in production')."
     )
-    # One clear line on stderr, then stop: a half-configured site must not serve.
-    print(message, file=sys.stderr)  # noqa: T201
-    raise ImproperlyConfigured(message)
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
@@ -33,7 +27,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 DATABASES = {"default": env.db_url("DATABASE_URL")}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    raise ImproperlyConfigured("Coach Academy cannot start: DATABASE_URL must be PostgreSQL.")
+    raise SystemExit("Coach Academy cannot start: DATABASE_URL must be PostgreSQL.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

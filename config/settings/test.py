@@ -32,3 +32,7 @@ STORAGES = {
 }
 WAGTAILEMBEDS_FINDERS = [{"class": "tests.embed_finder.StubEmbedFinder"}]
 DEMO_ALLOWED = True
+
+# Serve static files straight from the finders; there is no collectstatic here.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,214 @@
+"""The starter curriculum files and ``load_curriculum``."""
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from content.curriculum import (
+    CURRICULUM_DIR,
+    CurriculumError,
+    load_curriculum,
+    parse_curriculum,
+    parse_lesson_body,
+)
+from content.models import LessonPage, ModulePage
+
+MODULE_SLUGS = [
+    "disclosure-conversations",
+    "referral-practice-and-pathways",
+    "working-with-peer-mentors",
+]
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("load_curriculum", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def curriculum_copy(tmp_path):
+    target = tmp_path / "curriculum"
+    shutil.copytree(CURRICULUM_DIR, target)
+    return target
+
+
+class TestStarterCurriculumFiles:
+    def test_three_modules_with_three_to_five_lessons_and_sources_last(self):
+        modules = parse_curriculum()
+        assert [m.slug for m in modules] == MODULE_SLUGS
+        for module in modules:
+            assert 4 <= len(module.lessons) <= 6
+            teaching = module.lessons[:-1]
+            assert 3 <= len(teaching) <= 5
+            assert module.lessons[-1].title == "Sources and further reading"
+            assert 4 <= len(module.outcomes) <= 8
+            for lesson in teaching:
+                assert 5 <= lesson.estimated_minutes <= 10
+                assert any(b["type"] == "scenario" for b in lesson.body), lesson.source
+
+    def test_lessons_about_suicide_or_self_harm_open_with_a_content_note(self):
+        for module in parse_curriculum():
+            for lesson in module.lessons:
+                if lesson.title == "Sources and further reading":
+                    continue
+                text = " ".join(
+                    str(b["value"]).lower() for b in lesson.body if b["type"] != "callout"
+                )
+                if "suicid" in text or "self-harm" in text or "overdose" in text:
+                    first = lesson.body[0]
+                    assert first["type"] == "callout", lesson.source
+                    assert first["value"]["kind"] == "content_note", lesson.source
+
+    def test_no_stigmatising_labels_outside_quoted_examples(self):
+        for path in CURRICULUM_DIR.glob("*/*.md"):
+            for line in path.read_text().splitlines():
+                lowered = line.lower()
+                for word in (" addicts ", " an addict ", " junkie"):
+                    if word in f" {lowered} ":
+                        # Allowed only as a quoted example of what not to say.
+                        assert '"' in line or "“" in line or "'" in line, f"{path}: {line}"
+
+
+class TestParsing:
+    def test_markdown_and_directives_become_blocks(self):
+        body = parse_lesson_body(
+            "Intro **text**.\n\n"
+            '::: callout kind="warning" heading="Careful"\nMind the *gap*.\n:::\n\n'
+            '::: quote attribution="Mentee" role="Composite"\nI was heard.\n:::\n\n'
+            '::: scenario heading="Case"\nSam is late.\n---\nWhat would you say?\n:::\n\n'
+            '::: resource title="FRANK" url="https://www.talktofrank.com"\nAdvice.\n:::\n\n'
+            '::: video url="https://video.example/x" caption="Film"\n:::\n'
+            "Outro.",
+            "lesson.md",
+        )
+        assert [b["type"] for b in body] == [
+            "markdown", "callout", "quote", "scenario", "resource", "video", "markdown",
+        ]  # fmt: skip
+        assert body[1]["value"]["body"] == "<p>Mind the <em>gap</em>.</p>"
+        assert body[3]["value"]["reflection_prompt"] == "What would you say?"
+        assert body[4]["value"]["url"] == "https://www.talktofrank.com"
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ('::: callout kind="loud"\nx\n:::', "callout kind must be"),
+            ("::: quote\nx\n:::", "'quote' needs attribution"),
+            ('::: scenario heading="x"\nno separator\n:::', "a line '---'"),
+            ("::: callout\nnever closed", "never closed"),
+            ("text\n:::\n", "closes nothing"),
+            ("::: banner\nx\n:::", "unknown directive 'banner'"),
+            ('::: callout heading="unterminated\nx\n:::', "cannot read"),
+            ("", "no content"),
+        ],
+    )
+    def test_bad_lesson_bodies_name_the_problem(self, text, message):
+        with pytest.raises(CurriculumError, match=message):
+            parse_lesson_body(text, "lesson.md")
+
+    def test_errors_name_the_file_and_line(self, curriculum_copy):
+        lesson = sorted((curriculum_copy / "disclosure-conversations").glob("02-*.md"))[0]
+        lines = lesson.read_text().splitlines()
+        lines += ["", '::: mystery a="b"', "x", ":::"]
+        lesson.write_text("\n".join(lines))
+        expected = len(lines) - 2
+        with pytest.raises(
+            CurriculumError,
+            match=rf"disclosure-conversations/02-.*\.md:{expected}: unknown directive",
+        ):
+            parse_curriculum(curriculum_copy)
+
+    def test_bad_front_matter(self, curriculum_copy):
+        module = curriculum_copy / "referral-practice-and-pathways" / "module.md"
+        module.write_text(module.read_text().replace("estimated_minutes: ", "estimated_minutes: x"))
+        with pytest.raises(CurriculumError, match="whole number of minutes"):
+            parse_curriculum(curriculum_copy)
+
+
+@pytest.mark.django_db
+class TestLoading:
+    def test_loads_every_module_and_lesson_published(self):
+        output = run()
+        assert "3 modules; 18 pages created" in output
+        for slug in MODULE_SLUGS:
+            module = ModulePage.objects.get(slug=slug)
+            assert module.live
+            assert module.lessons().count() == 5
+        assert LessonPage.objects.live().count() == 15
+
+    def test_running_again_changes_nothing(self):
+        run()
+        revisions = {p.pk: p.latest_revision_id for p in LessonPage.objects.all()}
+        output = run()
+        assert "0 pages created, 0 updated, 18 unchanged, 0 skipped" in output
+        assert revisions == {p.pk: p.latest_revision_id for p in LessonPage.objects.all()}
+
+    def test_a_changed_file_updates_its_page(self, curriculum_copy):
+        load_curriculum(curriculum_copy)
+        lesson_file = sorted((curriculum_copy / "working-with-peer-mentors").glob("01-*.md"))[0]
+        lesson_file.write_text(lesson_file.read_text().replace("title: ", "title: Revised - ", 1))
+        report = load_curriculum(curriculum_copy)
+        assert len(report.updated) == 1
+        assert LessonPage.objects.filter(title__startswith="Revised - ", live=True).count() == 1
+
+    def test_a_page_a_trainer_edited_is_skipped_and_kept(self, curriculum_copy):
+        load_curriculum(curriculum_copy)
+        page = LessonPage.objects.get(slug="opening-the-conversation")
+        page.title = "Opening the conversation (our office's version)"
+        page.save_revision().publish()
+        lesson_file = sorted((curriculum_copy / "disclosure-conversations").glob("01-*.md"))[0]
+        lesson_file.write_text(lesson_file.read_text() + "\nOne more line.\n")
+
+        output = io.StringIO()
+        call_command("load_curriculum", "--path", str(curriculum_copy), stdout=output)
+        assert "Skipped lesson 'Opening the conversation'" in output.getvalue()
+        assert "--force" in output.getvalue()
+        page.refresh_from_db()
+        assert page.title == "Opening the conversation (our office's version)"
+
+    def test_a_draft_edit_is_respected_too(self):
+        load_curriculum()
+        page = LessonPage.objects.get(slug="what-peer-mentors-do")
+        page.title = "Draft title"
+        page.save_revision()  # saved, not published
+        report = load_curriculum()
+        assert any("What peer mentors do" in label for label in report.skipped)
+
+    def test_force_overwrites_the_edit(self):
+        load_curriculum()
+        page = LessonPage.objects.get(slug="mapping-local-routes")
+        original_title = page.title
+        page.title = "Edited"
+        page.save_revision().publish()
+        output = run("--force")
+        assert "Updated lesson" in output
+        page.refresh_from_db()
+        assert page.title == original_title
+        # After forcing, the loader owns the page again.
+        assert "0 skipped" in run()
+
+    def test_a_broken_file_loads_nothing_and_exits_non_zero(self, curriculum_copy):
+        broken = curriculum_copy / "working-with-peer-mentors" / "module.md"
+        broken.write_text(broken.read_text().replace("title:", "title: [unclosed", 1))
+        with pytest.raises(CommandError, match="Curriculum not loaded: .*module.md"):
+            call_command("load_curriculum", "--path", str(curriculum_copy), stdout=io.StringIO())
+        assert ModulePage.objects.count() == 0
+
+    def test_a_missing_folder_is_a_clear_error(self, tmp_path):
+        with pytest.raises(CommandError, match="curriculum folder not found"):
+            call_command("load_curriculum", "--path", str(tmp_path / "nope"))
+
+    def test_the_site_root_is_the_home_page(self):
+        from wagtail.models import Site
+
+        load_curriculum()
+        site = Site.objects.get(is_default_site=True)
+        assert site.root_page.specific.__class__.__name__ == "HomePage"
+        assert ModulePage.objects.first().url.startswith("/modules/")
+
+
+def test_curriculum_dir_is_in_the_repository():
+    assert Path(CURRICULUM_DIR, "README.md").exists()
