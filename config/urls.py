@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("search/", content_views.search, name="search"),
+    path("learn/", include("learning.urls")),
 ]
 
 if settings.DEBUG:

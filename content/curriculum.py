@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shlex
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,9 @@ import yaml
 from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import Page, Site
+
+from assessments.models import ConfidenceSurvey, Quiz
+from assessments.scales import SCALES
 
 from .markdown import render_markdown
 from .models import CurriculumImport, HomePage, LessonPage, ModuleIndexPage, ModulePage
@@ -52,6 +56,16 @@ class LessonSpec:
 
 
 @dataclass
+class InstrumentSpec:
+    """A quiz or survey file, as the raw data of its snippet."""
+
+    source: str
+    checksum: str
+    key: str
+    values: dict
+
+
+@dataclass
 class ModuleSpec:
     source: str
     checksum: str
@@ -62,6 +76,9 @@ class ModuleSpec:
     audience: str
     outcomes: list[str]
     introduction_html: str
+    settings: dict = field(default_factory=dict)
+    quiz: InstrumentSpec | None = None
+    survey: InstrumentSpec | None = None
     lessons: list[LessonSpec] = field(default_factory=list)
 
 
@@ -242,6 +259,157 @@ def _checksum(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+MODULE_SETTINGS = ("pass_mark_percent", "post_quiz_attempts", "follow_up_days")
+QUESTION_TYPES = {"scenario", "single_choice", "multiple_choice", "true_false"}
+BLOCK_ID_NAMESPACE = uuid.UUID("5d0c3a52-6a43-4f0e-9b8e-4b7c1f0a2e11")
+
+
+def _block_id(*parts: str) -> str:
+    """A stable block id, so a file's question keeps its id from load to load."""
+    return str(uuid.uuid5(BLOCK_ID_NAMESPACE, "/".join(parts)))
+
+
+def _load_yaml(path: Path, root: Path) -> tuple[dict, str]:
+    text = path.read_text(encoding="utf-8")
+    where = _rel(path, root)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
+        raise CurriculumError(f"{where}:{line}: not valid YAML") from exc
+    if not isinstance(data, dict):
+        raise CurriculumError(f"{where}: must be a mapping of keys to values")
+    return data, text
+
+
+def _text(data: dict, key: str, where: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise CurriculumError(f"{where}: needs '{key}'")
+    return value.strip()
+
+
+def parse_quiz(path: Path, module_slug: str, root: Path = CURRICULUM_DIR) -> InstrumentSpec:
+    data, text = _load_yaml(path, root)
+    where = _rel(path, root)
+    questions = data.get("questions")
+    if not isinstance(questions, list) or not questions:
+        raise CurriculumError(f"{where}: needs a list of 'questions'")
+    stream, seen = [], set()
+    for number, question in enumerate(questions, start=1):
+        here = f"{where}: question {number}"
+        if not isinstance(question, dict):
+            raise CurriculumError(f"{here}: must be a mapping")
+        key = _text(question, "key", here)
+        if key in seen:
+            raise CurriculumError(f"{here}: key '{key}' is used twice")
+        seen.add(key)
+        kind = question.get("type")
+        if kind not in QUESTION_TYPES:
+            raise CurriculumError(
+                f"{here}: type must be one of {', '.join(sorted(QUESTION_TYPES))}"
+            )
+        if kind == "true_false":
+            if not isinstance(question.get("answer"), bool):
+                raise CurriculumError(f"{here}: 'answer' must be true or false")
+            value = {
+                "statement": _text(question, "statement", here),
+                "answer": question["answer"],
+                "feedback_true": _text(question, "feedback_true", here),
+                "feedback_false": _text(question, "feedback_false", here),
+                "explanation": _text(question, "explanation", here),
+            }
+        else:
+            options = question.get("options")
+            if not isinstance(options, list) or len(options) < 2:
+                raise CurriculumError(f"{here}: needs at least two 'options'")
+            items = []
+            for index, option in enumerate(options, start=1):
+                there = f"{here}, option {index}"
+                if not isinstance(option, dict) or not isinstance(option.get("correct"), bool):
+                    raise CurriculumError(f"{there}: needs text, correct (true/false) and feedback")
+                items.append(
+                    {
+                        "type": "item",
+                        "id": _block_id(module_slug, "quiz", key, str(index)),
+                        "value": {
+                            "text": _text(option, "text", there),
+                            "correct": option["correct"],
+                            "feedback": _text(option, "feedback", there),
+                        },
+                    }
+                )
+            correct = sum(1 for item in items if item["value"]["correct"])
+            if kind == "multiple_choice" and correct < 1:
+                raise CurriculumError(f"{here}: mark at least one option correct")
+            if kind != "multiple_choice" and correct != 1:
+                raise CurriculumError(f"{here}: mark exactly one option correct")
+            value = {
+                "question": _text(question, "question", here),
+                "options": items,
+                "explanation": _text(question, "explanation", here),
+            }
+            if kind == "scenario":
+                value["case"] = _text(question, "case", here)
+        stream.append({"type": kind, "id": _block_id(module_slug, "quiz", key), "value": value})
+    return InstrumentSpec(
+        source=where,
+        checksum=_checksum(text),
+        key=f"{module_slug}-quiz",
+        values={
+            "title": _text(data, "title", where),
+            "introduction": str(data.get("introduction") or "").strip(),
+            "questions": stream,
+        },
+    )
+
+
+def parse_survey(path: Path, module_slug: str, root: Path = CURRICULUM_DIR) -> InstrumentSpec:
+    data, text = _load_yaml(path, root)
+    where = _rel(path, root)
+    scale = data.get("scale", "confidence_5")
+    if scale not in SCALES:
+        raise CurriculumError(f"{where}: scale must be one of {', '.join(SCALES)}")
+    items = data.get("items")
+    if not isinstance(items, list) or not items:
+        raise CurriculumError(f"{where}: needs a list of 'items'")
+    stream, seen = [], set()
+    for number, item in enumerate(items, start=1):
+        here = f"{where}: item {number}"
+        if not isinstance(item, dict):
+            raise CurriculumError(f"{here}: must be a mapping")
+        key = _text(item, "key", here)
+        if key in seen:
+            raise CurriculumError(f"{here}: key '{key}' is used twice")
+        seen.add(key)
+        reverse = item.get("reverse_coded", False)
+        if not isinstance(reverse, bool):
+            raise CurriculumError(f"{here}: 'reverse_coded' must be true or false")
+        stream.append(
+            {
+                "type": "item",
+                "id": _block_id(module_slug, "survey", key),
+                "value": {
+                    "statement": _text(item, "statement", here),
+                    "competency": str(item.get("competency") or "").strip(),
+                    "reverse_coded": reverse,
+                },
+            }
+        )
+    return InstrumentSpec(
+        source=where,
+        checksum=_checksum(text),
+        key=f"{module_slug}-survey",
+        values={
+            "title": _text(data, "title", where),
+            "introduction": str(data.get("introduction") or "").strip(),
+            "scale": scale,
+            "then_test_wording": _text(data, "then_test_wording", where),
+            "items": stream,
+        },
+    )
+
+
 def parse_module(directory: Path, root: Path = CURRICULUM_DIR) -> ModuleSpec:
     module_file = directory / "module.md"
     if not module_file.exists():
@@ -262,6 +430,20 @@ def parse_module(directory: Path, root: Path = CURRICULUM_DIR) -> ModuleSpec:
         audience=str(meta.get("audience") or "").strip(),
         outcomes=_require(meta, "outcomes", where, list),
         introduction_html=_rich_text(body),
+    )
+    for name in MODULE_SETTINGS:
+        if name in meta:
+            module.settings[name] = _require(meta, name, where, int)
+    quiz_file, survey_file = directory / "quiz.yaml", directory / "survey.yaml"
+    if quiz_file.exists():
+        module.quiz = parse_quiz(quiz_file, slug, root)
+    if survey_file.exists():
+        module.survey = parse_survey(survey_file, slug, root)
+    # The module page links to its quiz and survey, so they count as its content.
+    module.checksum = _checksum(
+        text
+        + (module.quiz.key if module.quiz else "")
+        + (module.survey.key if module.survey else "")
     )
     lesson_files = sorted(p for p in directory.glob("*.md") if p.name != "module.md")
     if not lesson_files:
@@ -351,51 +533,55 @@ def ensure_site_tree() -> ModuleIndexPage:
     return index
 
 
-def _apply(page: Page, values: dict) -> None:
+def _apply(obj, values: dict) -> None:
     for name, value in values.items():
-        setattr(page, name, value)
+        setattr(obj, name, value)
 
 
-def _sync_page(
-    parent: Page,
-    model: type[Page],
-    slug: str,
-    values: dict,
-    source: str,
-    checksum: str,
-    force: bool,
-    report: LoadReport,
-    label: str,
-) -> Page:
-    page = model.objects.child_of(parent).filter(slug=slug).first()
-    if page is None:
-        page = parent.add_child(instance=model(slug=slug, **values))
-        revision = page.save_revision()
-        revision.publish()
-        CurriculumImport.objects.create(
-            page=page, source=source, checksum=checksum, revision=revision
-        )
+def _publish(obj, source: str, checksum: str):
+    revision = obj.save_revision()
+    revision.publish()
+    CurriculumImport.record(obj, source=source, checksum=checksum, revision=revision)
+
+
+def _sync(existing, create, values, source, checksum, force, report, label):
+    """Create, update, leave alone, or skip one page or snippet."""
+    if existing is None:
+        obj = create()
+        _publish(obj, source, checksum)
         report.created.append(label)
-        return page
-
-    record = CurriculumImport.objects.filter(page=page).first()
-    edited = record is None or record.page_edited_since()
+        return obj
+    record = CurriculumImport.for_object(existing)
+    edited = record is None or record.edited_since(existing)
     if edited and not force:
         report.skipped.append(label)
-        return page
-    if not edited and record.checksum == checksum and page.live:
+        return existing
+    if not edited and record.checksum == checksum and existing.live:
         report.unchanged.append(label)
-        return page
-
-    page = page.get_latest_revision_as_object() if page.latest_revision_id else page
-    _apply(page, values)
-    revision = page.save_revision()
-    revision.publish()
-    CurriculumImport.objects.update_or_create(
-        page=page, defaults={"source": source, "checksum": checksum, "revision": revision}
-    )
+        return existing
+    obj = existing.get_latest_revision_as_object() if existing.latest_revision_id else existing
+    _apply(obj, values)
+    _publish(obj, source, checksum)
     report.updated.append(label)
-    return page
+    return obj
+
+
+def _sync_page(parent, model, slug, values, source, checksum, force, report, label):
+    def create():
+        return parent.add_child(instance=model(slug=slug, **values))
+
+    existing = model.objects.child_of(parent).filter(slug=slug).first()
+    return _sync(existing, create, values, source, checksum, force, report, label)
+
+
+def _sync_instrument(model, spec: InstrumentSpec, force, report, label):
+    def create():
+        obj = model(key=spec.key, live=False, **spec.values)
+        obj.save()
+        return obj
+
+    existing = model.objects.filter(key=spec.key).first()
+    return _sync(existing, create, spec.values, spec.source, spec.checksum, force, report, label)
 
 
 def load_curriculum(
@@ -411,6 +597,15 @@ def load_curriculum(
     with transaction.atomic():
         index = ensure_site_tree()
         for spec in specs:
+            instruments = {}
+            if spec.quiz:
+                instruments["quiz"] = _sync_instrument(
+                    Quiz, spec.quiz, force, report, f"quiz for '{spec.title}'"
+                )
+            if spec.survey:
+                instruments["confidence_survey"] = _sync_instrument(
+                    ConfidenceSurvey, spec.survey, force, report, f"survey for '{spec.title}'"
+                )
             module = _sync_page(
                 index,
                 ModulePage,
@@ -424,6 +619,8 @@ def load_curriculum(
                     "learning_outcomes": [
                         {"type": "outcome", "value": outcome} for outcome in spec.outcomes
                     ],
+                    **instruments,
+                    **spec.settings,
                 },
                 spec.source,
                 spec.checksum,

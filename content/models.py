@@ -5,6 +5,8 @@ writes lives in a service or a management command.
 """
 
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 from wagtail import blocks
@@ -17,15 +19,14 @@ from .blocks import RICH_TEXT_FEATURES, LessonStreamBlock
 
 
 class CurriculumImport(models.Model):
-    """Which curriculum file a page was loaded from, and the revision the loader
-    published. If the page's latest revision is another one, a trainer has edited
-    the page in Wagtail since, and ``load_curriculum`` leaves it alone."""
+    """Which curriculum file a page, quiz or survey was loaded from, and the revision
+    the loader published. If the object's latest revision is another one, a trainer
+    has edited it in Wagtail since, and ``load_curriculum`` leaves it alone."""
 
-    page = models.OneToOneField(
-        "wagtailcore.Page", on_delete=models.CASCADE, related_name="curriculum_import"
-    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveIntegerField()
     source = models.CharField(max_length=255, help_text="Path under content/curriculum/.")
-    checksum = models.CharField(max_length=64, help_text="SHA-256 of the file when loaded.")
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of the file(s) when loaded.")
     revision = models.ForeignKey(
         "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -33,12 +34,32 @@ class CurriculumImport(models.Model):
 
     class Meta:
         verbose_name = "curriculum import"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="unique_curriculum_import"
+            )
+        ]
 
     def __str__(self):
         return self.source
 
-    def page_edited_since(self) -> bool:
-        return self.page.latest_revision_id != self.revision_id
+    @classmethod
+    def for_object(cls, obj) -> "CurriculumImport | None":
+        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        return cls.objects.filter(content_type=content_type, object_id=obj.pk).first()
+
+    @classmethod
+    def record(cls, obj, *, source: str, checksum: str, revision) -> "CurriculumImport":
+        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        record, _ = cls.objects.update_or_create(
+            content_type=content_type,
+            object_id=obj.pk,
+            defaults={"source": source, "checksum": checksum, "revision": revision},
+        )
+        return record
+
+    def edited_since(self, obj) -> bool:
+        return obj.latest_revision_id != self.revision_id
 
 
 class SignInRequiredMixin:
@@ -113,6 +134,37 @@ class ModulePage(SignInRequiredMixin, Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    quiz = models.ForeignKey(
+        "assessments.Quiz",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="modules",
+        help_text="The knowledge quiz taken before and after the module.",
+    )
+    confidence_survey = models.ForeignKey(
+        "assessments.ConfidenceSurvey",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="modules",
+        help_text="The confidence survey taken before, after and at follow-up.",
+    )
+    pass_mark_percent = models.PositiveSmallIntegerField(
+        default=70,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="The post-module quiz score needed to pass, in per cent.",
+    )
+    post_quiz_attempts = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="How many times a coach may take the post-module quiz.",
+    )
+    follow_up_days = models.PositiveSmallIntegerField(
+        default=56,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Days after completion when the follow-up survey falls due.",
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -122,6 +174,16 @@ class ModulePage(SignInRequiredMixin, Page):
         FieldPanel("learning_outcomes"),
         FieldPanel("introduction"),
         FieldPanel("image"),
+        MultiFieldPanel(
+            [
+                FieldPanel("quiz"),
+                FieldPanel("confidence_survey"),
+                FieldPanel("pass_mark_percent"),
+                FieldPanel("post_quiz_attempts"),
+                FieldPanel("follow_up_days"),
+            ],
+            heading="Measurement",
+        ),
     ]
 
     search_fields = Page.search_fields + [

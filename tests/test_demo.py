@@ -33,7 +33,7 @@ def test_load_demo_is_idempotent():
     counts = (User.objects.count(), LessonPage.objects.count())
     output = run_demo()
     assert (User.objects.count(), LessonPage.objects.count()) == counts
-    assert "0 pages created" in output
+    assert "0 items created" in output
 
 
 @pytest.mark.django_db

@@ -132,7 +132,7 @@ class TestParsing:
 class TestLoading:
     def test_loads_every_module_and_lesson_published(self):
         output = run()
-        assert "3 modules; 18 pages created" in output
+        assert "3 modules; 24 items created" in output
         for slug in MODULE_SLUGS:
             module = ModulePage.objects.get(slug=slug)
             assert module.live
@@ -143,7 +143,7 @@ class TestLoading:
         run()
         revisions = {p.pk: p.latest_revision_id for p in LessonPage.objects.all()}
         output = run()
-        assert "0 pages created, 0 updated, 18 unchanged, 0 skipped" in output
+        assert "0 items created, 0 updated, 24 unchanged, 0 skipped" in output
         assert revisions == {p.pk: p.latest_revision_id for p in LessonPage.objects.all()}
 
     def test_a_changed_file_updates_its_page(self, curriculum_copy):
@@ -212,3 +212,86 @@ class TestLoading:
 
 def test_curriculum_dir_is_in_the_repository():
     assert Path(CURRICULUM_DIR, "README.md").exists()
+
+
+@pytest.mark.django_db
+class TestInstruments:
+    def test_each_module_gets_its_quiz_and_survey_published_as_version_one(self):
+        load_curriculum()
+        for slug in MODULE_SLUGS:
+            module = ModulePage.objects.get(slug=slug)
+            quiz, survey = module.quiz, module.confidence_survey
+            assert quiz.live and survey.live
+            assert quiz.key == f"{slug}-quiz"
+            version = quiz.latest_version
+            assert version.number == 1
+            questions = list(version.questions.all())
+            assert 5 <= len(questions) <= 8
+            assert sum(q.kind == "scenario" for q in questions) >= 5
+            for question in questions:
+                assert question.explanation
+                assert all(choice.feedback for choice in question.choices.all())
+            items = list(survey.latest_version.items.all())
+            assert 6 <= len(items) <= 8
+            assert survey.latest_version.scale_key == "confidence_5"
+            assert survey.latest_version.then_test_wording.startswith("Thinking back")
+
+    def test_reloading_keeps_version_one_and_block_ids(self):
+        load_curriculum()
+        quiz = ModulePage.objects.get(slug=MODULE_SLUGS[0]).quiz
+        ids = list(quiz.latest_version.questions.values_list("block_id", flat=True))
+        load_curriculum()
+        quiz.refresh_from_db()
+        assert quiz.versions.count() == 1
+        assert list(quiz.latest_version.questions.values_list("block_id", flat=True)) == ids
+
+    def test_a_changed_quiz_file_publishes_version_two(self, curriculum_copy):
+        load_curriculum(curriculum_copy)
+        quiz_file = curriculum_copy / "working-with-peer-mentors" / "quiz.yaml"
+        text = quiz_file.read_text()
+        quiz_file.write_text(text.replace("question:", "question: (revised)", 1))
+        load_curriculum(curriculum_copy)
+        quiz = ModulePage.objects.get(slug="working-with-peer-mentors").quiz
+        assert [v.number for v in quiz.versions.all()] == [1, 2]
+
+    def test_a_quiz_a_trainer_edited_is_skipped(self):
+        load_curriculum()
+        quiz = ModulePage.objects.get(slug=MODULE_SLUGS[1]).quiz
+        quiz.title = "Our office's quiz"
+        quiz.save_revision().publish()
+        report = load_curriculum()
+        assert any(label.startswith("quiz for") for label in report.skipped)
+        quiz.refresh_from_db()
+        assert quiz.title == "Our office's quiz"
+
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            (
+                lambda t: t.replace("correct: true", "correct: false", 1),
+                "mark exactly one option correct",
+            ),
+            (lambda t: t.replace("type: scenario", "type: essay", 1), "type must be one of"),
+            (lambda t: t.replace("feedback:", "feedbak:", 1), "needs 'feedback'"),
+        ],
+    )
+    def test_a_broken_quiz_file_stops_the_load(self, curriculum_copy, change, message):
+        quiz_file = curriculum_copy / "disclosure-conversations" / "quiz.yaml"
+        quiz_file.write_text(change(quiz_file.read_text()))
+        with pytest.raises(CurriculumError, match=message):
+            parse_curriculum(curriculum_copy)
+
+    def test_module_settings_come_from_front_matter(self, curriculum_copy):
+        module_file = curriculum_copy / "referral-practice-and-pathways" / "module.md"
+        module_file.write_text(
+            module_file.read_text().replace(
+                "---\n", "---\npass_mark_percent: 80\nfollow_up_days: 70\n", 1
+            )
+        )
+        load_curriculum(curriculum_copy)
+        module = ModulePage.objects.get(slug="referral-practice-and-pathways")
+        assert (module.pass_mark_percent, module.follow_up_days, module.post_quiz_attempts) == (
+            80,
+            70,
+            3,
+        )

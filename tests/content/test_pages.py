@@ -81,6 +81,9 @@ class PageTreeTests(WagtailPageTestCase):
                     "audience": "Work coaches",
                     "introduction": rich_text("<p>Hello</p>"),
                     "learning_outcomes": streamfield([("outcome", "Ask with permission")]),
+                    "pass_mark_percent": 70,
+                    "post_quiz_attempts": 3,
+                    "follow_up_days": 56,
                 }
             ),
         )

@@ -41,7 +41,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Curriculum loaded: {len(modules)} modules; {len(report.created)} pages "
+                f"Curriculum loaded: {len(modules)} modules; {len(report.created)} items "
                 f"created, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
                 f"{len(report.skipped)} skipped."
             )

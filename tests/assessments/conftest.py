@@ -1,0 +1,32 @@
+import pytest
+
+from assessments.services import load_quiz_version, load_survey_version
+from tests.assessments.builders import make_quiz, make_survey
+from tests.factories import ModulePageFactory
+
+
+@pytest.fixture
+def quiz(db):
+    return make_quiz()
+
+
+@pytest.fixture
+def survey(db):
+    return make_survey()
+
+
+@pytest.fixture
+def module(module_index, quiz, survey):
+    return ModulePageFactory(
+        parent=module_index, slug="test-module", quiz=quiz, confidence_survey=survey
+    )
+
+
+@pytest.fixture
+def quiz_version(quiz):
+    return load_quiz_version(quiz.latest_version.pk)
+
+
+@pytest.fixture
+def survey_version(survey):
+    return load_survey_version(survey.latest_version.pk)
