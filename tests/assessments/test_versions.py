@@ -139,3 +139,21 @@ def test_question_blocks_need_the_right_number_of_correct_options():
     with pytest.raises(ValidationError):
         many.clean(value)
     assert block.clean(block.to_python(single()["value"]))
+
+
+@pytest.mark.django_db
+def test_scheduled_publishing_freezes_a_version_when_it_goes_live():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from content.tasks import publish_scheduled
+
+    quiz = make_quiz(publish=False)
+    quiz.go_live_at = timezone.now() - timedelta(minutes=1)
+    revision = quiz.save_revision(approved_go_live_at=quiz.go_live_at)
+    assert quiz.versions.count() == 0
+    publish_scheduled.delay()  # runs in-process under the test settings
+    quiz.refresh_from_db()
+    assert quiz.live
+    assert quiz.latest_version.revision_id == revision.pk
