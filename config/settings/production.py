@@ -58,4 +58,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
+# Wagtail shows page and snippet previews in a same-origin frame.
 X_FRAME_OPTIONS = "SAMEORIGIN"
+SILENCED_SYSTEM_CHECKS = [
+    "security.W019",  # SAMEORIGIN framing is needed for previews (above)
+    "security.W021",  # joining the HSTS preload list is the operator's decision
+]
