@@ -431,6 +431,25 @@ def _validate_values(
     return cleaned
 
 
+def validate_survey(
+    version: SurveyVersion,
+    timepoint: str,
+    values: Mapping[int, int | str],
+    then_values: Mapping[int, int | str] | None = None,
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Check every answer is given and on the scale; return them as numbers."""
+    errors: dict[str, str] = {}
+    cleaned = _validate_values(version, values, False, errors)
+    cleaned_then: dict[int, int] = {}
+    if timepoint == Timepoint.POST:
+        cleaned_then = _validate_values(version, then_values or {}, True, errors)
+    elif then_values:
+        errors["__all__"] = "Thinking-back answers are only asked after the module."
+    if errors:
+        raise SubmissionError(errors)
+    return cleaned, cleaned_then
+
+
 @dataclass
 class SurveySubmission:
     response: SurveyResponse
@@ -455,15 +474,7 @@ def submit_survey(
     existing = SurveyResponse.objects.filter(token=token_uuid).first()
     if existing:
         return SurveySubmission(existing, created=False)
-    errors: dict[str, str] = {}
-    cleaned = _validate_values(version, values, False, errors)
-    cleaned_then: dict[int, int] = {}
-    if timepoint == Timepoint.POST:
-        cleaned_then = _validate_values(version, then_values or {}, True, errors)
-    elif then_values:
-        errors["__all__"] = "Thinking-back answers are only asked after the module."
-    if errors:
-        raise SubmissionError(errors)
+    cleaned, cleaned_then = validate_survey(version, timepoint, values, then_values)
     already = SurveyResponse.objects.filter(
         user=user, module=module, survey_id=version.survey_id, timepoint=timepoint
     ).first()

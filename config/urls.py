@@ -5,6 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from content import views as content_views
+from learning import views as learning_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("search/", content_views.search, name="search"),
     path("learn/", include("learning.urls")),
+    path("verify/", learning_views.verify_certificate, name="certificate_verify"),
+    path("verify/<str:code>/", learning_views.verify_certificate, name="certificate_verify_code"),
 ]
 
 if settings.DEBUG:

@@ -7,6 +7,7 @@ default (SQLite, tasks in-process); ``production`` insists on its services.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -135,7 +136,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 # The admin signs in through allauth too, so MFA and email verification apply there.
 WAGTAILADMIN_LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "learning:resume"
 LOGOUT_REDIRECT_URL = "/"
 
 # django-allauth: email is the login; accounts are created by administrators.
@@ -200,6 +201,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     # Scheduled publishing of pages, quizzes and surveys.
     "publish-scheduled-content": {"task": "content.publish_scheduled", "schedule": 300.0},
+    # Follow-up surveys falling due, and their reminders (daily, 07:00 UK time).
+    "follow-up-reminders": {
+        "task": "learning.send_follow_up_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
