@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import team, views
 
 app_name = "learning"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("resume/", views.resume, name="resume"),
     path("evaluation-choice/", views.evaluation_choice, name="evaluation_choice"),
     path("attempts/<int:attempt_id>/", views.quiz_result, name="quiz_result"),
+    path("team/", team.team_progress, name="team"),
     path("<slug:module_slug>/", views.module, name="module"),
     path("<slug:module_slug>/privacy/", views.privacy, name="privacy"),
     path("<slug:module_slug>/quiz/<str:timepoint>/", views.take_quiz, name="quiz"),

@@ -30,3 +30,19 @@ def quiz_version(quiz):
 @pytest.fixture
 def survey_version(survey):
     return load_survey_version(survey.latest_version.pk)
+
+
+@pytest.fixture
+def at_step(db):
+    """Put a person's enrolment in a module at a journey step: the answering pages
+    belong to the journey, which sends any other step elsewhere."""
+    from django.utils import timezone
+
+    from learning.models import Enrolment
+
+    def move(user, module, step):
+        Enrolment.objects.update_or_create(
+            user=user, module=module, defaults={"step": step, "started_at": timezone.now()}
+        )
+
+    return move

@@ -27,6 +27,13 @@ def survey_url(module, timepoint="pre"):
     return reverse("learning:survey", args=[module.slug, timepoint])
 
 
+@pytest.fixture(autouse=True)
+def coach_at_pre_quiz(request, at_step):
+    """Most tests here answer the baseline quiz; others move the coach on."""
+    if "module" in request.fixturenames and "coach" in request.fixturenames:
+        at_step(request.getfixturevalue("coach"), request.getfixturevalue("module"), "pre_quiz")
+
+
 def form_fields(html: str) -> dict:
     token = re.search(r'name="token" value="([^"]+)"', html).group(1)
     version = re.search(r'name="version" value="(\d+)"', html).group(1)
@@ -79,7 +86,10 @@ class TestQuizPages:
         assert "You answered 4 of 4 questions correctly" in html
         assert "Because." not in html  # no explanations after a baseline
 
-    def test_post_result_shows_feedback_per_question(self, coach_client, module, quiz_version):
+    def test_post_result_shows_feedback_per_question(
+        self, coach_client, coach, module, quiz_version, at_step
+    ):
+        at_step(coach, module, "post_quiz")
         fields = form_fields(coach_client.get(quiz_url(module, "post")).content.decode())
         answers = correct_answers(quiz_version)
         first = quiz_version.questions.all()[0]
@@ -103,9 +113,10 @@ class TestQuizPages:
         assert QuestionResponse.objects.count() == quiz_version.questions.count()
 
     def test_each_new_form_is_a_new_numbered_attempt(
-        self, coach_client, coach, module, quiz_version
+        self, coach_client, coach, module, quiz_version, at_step
     ):
         for _ in range(2):
+            at_step(coach, module, "post_quiz")
             fields = form_fields(coach_client.get(quiz_url(module, "post")).content.decode())
             coach_client.post(quiz_url(module, "post"), {**fields, **correct_answers(quiz_version)})
         assert list(QuizAttempt.objects.filter(user=coach).values_list("number", flat=True)) == [
@@ -232,6 +243,10 @@ def test_then_is_not_a_quiz_timepoint(coach_client, module):
 
 @pytest.mark.django_db
 class TestSurveyPages:
+    @pytest.fixture(autouse=True)
+    def at_survey(self, request, coach, module, at_step):
+        at_step(coach, module, "post_survey" if "post" in request.node.name else "pre_survey")
+
     def fields(self, client, module, timepoint="pre"):
         return form_fields(client.get(survey_url(module, timepoint)).content.decode())
 
@@ -247,10 +262,14 @@ class TestSurveyPages:
     def test_post_survey_asks_the_then_test_too(self, coach_client, coach, module, survey_version):
         html = coach_client.get(survey_url(module, "post")).content.decode()
         assert survey_version.then_test_wording in html
-        assert html.count('<fieldset class="govuk-fieldset"') == 2 * survey_version.items.count()
+        # Now, thinking back, and the usefulness question.
+        assert (
+            html.count('<fieldset class="govuk-fieldset"') == 2 * survey_version.items.count() + 1
+        )
         data = {**form_fields(html)}
         data.update({f"item-{i.pk}": "5" for i in survey_version.items.all()})
         data.update({f"then-{i.pk}": "2" for i in survey_version.items.all()})
+        data["reaction"] = "4"
         coach_client.post(survey_url(module, "post"), data)
         answers = ItemAnswer.objects.filter(response__user=coach)
         assert sorted(answers.values_list("timepoint", "value").distinct()) == [
@@ -280,16 +299,19 @@ class TestSurveyPages:
         assert f'name="item-{items[1].pk}" type="radio" value="3" checked' in html
         assert SurveyResponse.objects.count() == 0
 
-    def test_missing_then_answers_store_nothing(self, coach_client, module, survey_version):
-        data = {**self.fields(coach_client, module, "post")}
+    def test_missing_then_answers_for_post_store_nothing(
+        self, coach_client, module, survey_version
+    ):
+        data = {**self.fields(coach_client, module, "post"), "reaction": "4"}
         data.update({f"item-{i.pk}": "3" for i in survey_version.items.all()})
         html = coach_client.post(survey_url(module, "post"), data).content.decode()
         assert "Thinking back: Choose an answer" in html
         assert SurveyResponse.objects.count() == 0
         assert ItemAnswer.objects.count() == 0
 
-    def test_a_baseline_is_taken_once(self, coach_client, coach, module, survey_version):
+    def test_a_baseline_is_taken_once(self, coach_client, coach, module, survey_version, at_step):
         for value in ("2", "5"):
+            at_step(coach, module, "pre_survey")  # even if the journey let them back
             data = {**self.fields(coach_client, module)}
             data.update({f"item-{i.pk}": value for i in survey_version.items.all()})
             coach_client.post(survey_url(module), data)
@@ -305,13 +327,16 @@ def _queries(client, method, url, data=None) -> int:
 
 
 @pytest.mark.django_db
-def test_render_and_submit_use_the_same_number_of_queries_whatever_the_quiz_size(module_index):
+def test_render_and_submit_use_the_same_number_of_queries_whatever_the_quiz_size(
+    module_index, at_step
+):
     counts = []
     for size in (2, 12):
         questions = [single() if i % 3 else multiple() for i in range(size)] + [true_false()]
         quiz = make_quiz(questions)
         module = ModulePageFactory(parent=module_index, quiz=quiz)
         user = UserFactory()
+        at_step(user, module, "pre_quiz")
         from django.test import Client
 
         client = Client()
@@ -319,6 +344,7 @@ def test_render_and_submit_use_the_same_number_of_queries_whatever_the_quiz_size
         client.get(quiz_url(module))  # warm caches (content types, site)
         render = _queries(client, "get", quiz_url(module))
         html = client.get(quiz_url(module)).content.decode()
+        at_step(user, module, "pre_quiz")
         version = load_quiz_version(quiz.latest_version.pk)
         submit = _queries(
             client, "post", quiz_url(module), {**form_fields(html), **correct_answers(version)}

@@ -1,12 +1,14 @@
 """The page tree: what may be created where, and that each page renders and previews."""
 
 import pytest
+from django.utils import timezone
 from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from content.curriculum import ensure_site_tree
 from content.models import HomePage, LessonPage, ModuleIndexPage, ModulePage
+from learning.models import Enrolment
 from tests.factories import LessonPageFactory, ModulePageFactory, UserFactory
 
 
@@ -20,6 +22,10 @@ class PageTreeTests(WagtailPageTestCase):
         cls.lesson_two = LessonPageFactory(parent=cls.module, title="Second", slug="second")
         cls.lesson_three = LessonPageFactory(parent=cls.module, title="Third", slug="third")
         cls.coach = UserFactory()
+        # Lessons open once a coach's baseline is done (see learning's journey).
+        Enrolment.objects.create(
+            user=cls.coach, module=cls.module, step="lessons", started_at=timezone.now()
+        )
 
     def setUp(self):
         self.login()  # a superuser, for the admin-side assertions
