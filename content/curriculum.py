@@ -289,21 +289,28 @@ def _text(data: dict, key: str, where: str) -> str:
     return value.strip()
 
 
-def parse_quiz(path: Path, module_slug: str, root: Path = CURRICULUM_DIR) -> InstrumentSpec:
-    data, text = _load_yaml(path, root)
-    where = _rel(path, root)
-    questions = data.get("questions")
-    if not isinstance(questions, list) or not questions:
-        raise CurriculumError(f"{where}: needs a list of 'questions'")
-    stream, seen = [], set()
-    for number, question in enumerate(questions, start=1):
-        here = f"{where}: question {number}"
-        if not isinstance(question, dict):
+def _keyed_entries(data: dict, name: str, noun: str, where: str):
+    """Yield (key, entry, where) for each mapping in ``data[name]``; keys are unique."""
+    entries = data.get(name)
+    if not isinstance(entries, list) or not entries:
+        raise CurriculumError(f"{where}: needs a list of '{name}'")
+    seen: set[str] = set()
+    for number, entry in enumerate(entries, start=1):
+        here = f"{where}: {noun} {number}"
+        if not isinstance(entry, dict):
             raise CurriculumError(f"{here}: must be a mapping")
-        key = _text(question, "key", here)
+        key = _text(entry, "key", here)
         if key in seen:
             raise CurriculumError(f"{here}: key '{key}' is used twice")
         seen.add(key)
+        yield key, entry, here
+
+
+def parse_quiz(path: Path, module_slug: str, root: Path = CURRICULUM_DIR) -> InstrumentSpec:
+    data, text = _load_yaml(path, root)
+    where = _rel(path, root)
+    stream = []
+    for key, question, here in _keyed_entries(data, "questions", "question", where):
         kind = question.get("type")
         if kind not in QUESTION_TYPES:
             raise CurriculumError(
@@ -370,18 +377,8 @@ def parse_survey(path: Path, module_slug: str, root: Path = CURRICULUM_DIR) -> I
     scale = data.get("scale", "confidence_5")
     if scale not in SCALES:
         raise CurriculumError(f"{where}: scale must be one of {', '.join(SCALES)}")
-    items = data.get("items")
-    if not isinstance(items, list) or not items:
-        raise CurriculumError(f"{where}: needs a list of 'items'")
-    stream, seen = [], set()
-    for number, item in enumerate(items, start=1):
-        here = f"{where}: item {number}"
-        if not isinstance(item, dict):
-            raise CurriculumError(f"{here}: must be a mapping")
-        key = _text(item, "key", here)
-        if key in seen:
-            raise CurriculumError(f"{here}: key '{key}' is used twice")
-        seen.add(key)
+    stream = []
+    for key, item, here in _keyed_entries(data, "items", "item", where):
         reverse = item.get("reverse_coded", False)
         if not isinstance(reverse, bool):
             raise CurriculumError(f"{here}: 'reverse_coded' must be true or false")
