@@ -57,6 +57,21 @@ def has_opted_out(user) -> bool:
     return bool(choice and choice.opted_out)
 
 
+def opted_out_user_ids():
+    """A subquery of the ids of everyone whose choice in force is "do not use my
+    answers", for ``.exclude(user__in=...)``: it runs inside the caller's query."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import OuterRef, Subquery
+
+    latest = EvaluationChoice.objects.filter(user=OuterRef("pk")).order_by("-chosen_at", "-pk")
+    return (
+        get_user_model()
+        .objects.annotate(choice_opted_out=Subquery(latest.values("opted_out")[:1]))
+        .filter(choice_opted_out=True)
+        .values("pk")
+    )
+
+
 def record_evaluation_choice(user, *, opted_out: bool) -> EvaluationChoice:
     """Append the choice, with its time, unless it is the same as the one in force."""
     current = evaluation_choice(user)

@@ -33,3 +33,35 @@ def lessons_follow_the_journey(page, request, serve_args, serve_kwargs):
         return redirect(step_url(enrolment))
     services.record_lesson_view(enrolment, lesson)
     return None
+
+
+# Reports → Cohort progress: the trainers' view of each module (learning.admin_views).
+
+
+@hooks.register("register_admin_urls")
+def register_cohort_report_urls():
+    from django.urls import include, path
+
+    from .admin_views import urlpatterns
+
+    return [
+        path(
+            "reports/cohort-progress/",
+            include((urlpatterns, "learning_reports"), namespace="learning_reports"),
+        )
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_cohort_report_menu_item():
+    from django.urls import reverse
+
+    from .admin_views import REPORT_TITLE, CohortReportMenuItem
+
+    return CohortReportMenuItem(
+        REPORT_TITLE,
+        reverse("learning_reports:index"),
+        name="cohort-progress",
+        icon_name="group",
+        order=50,
+    )
