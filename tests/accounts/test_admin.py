@@ -83,3 +83,13 @@ def test_administrators_manage_offices(client):
     response = client.get("/admin/office/")
     assert response.status_code == 200
     assert "Liverpool" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admin_login_page_redirects_to_the_service_sign_in(client):
+    response = client.get("/admin/login/?next=/admin/pages/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/pages/"
+    response = client.post("/admin/login/", {"username": "x", "password": "y"})
+    assert response.status_code in (302, 405)
+    assert "_auth_user_id" not in client.session
