@@ -38,3 +38,44 @@ def trainer(db):
 def coach_client(client, coach):
     client.force_login(coach)
     return client
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that start a Celery worker on the shared Redis run in one process, one
+    after another, when the suite is spread over several processes: a worker in
+    another process would take their tasks to the wrong test database."""
+    for item in items:
+        if item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("redis"))
+
+
+@pytest.fixture
+def celery_on_redis():
+    """The project's Celery app pointed at the real Redis, with a queue of this test's
+    own, so a worker started by another test run never takes its tasks; yields a
+    function that starts a real worker on that queue."""
+    import uuid
+
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+    from tests.services import redis_available, redis_url, require
+
+    require(redis_available(), f"Redis is not reachable at {redis_url()}")
+    keys = ("broker_url", "task_always_eager", "task_default_queue")
+    old = {key: app.conf[key] for key in keys}
+    app.conf.update(
+        broker_url=redis_url(),
+        task_always_eager=False,
+        task_default_queue=f"coach-academy-test-{uuid.uuid4().hex}",
+    )
+    app.amqp.__dict__.pop("queues", None)  # rebuilt from the new default queue
+
+    def worker():
+        return start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING")
+
+    try:
+        yield worker
+    finally:
+        app.conf.update(old)
+        app.amqp.__dict__.pop("queues", None)

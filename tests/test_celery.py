@@ -5,27 +5,15 @@ import uuid
 
 import pytest
 import redis
-from celery.contrib.testing.worker import start_worker
 
 from config.celery import app
-from tests.services import redis_available, redis_url, require
+from tests.services import redis_url
 
 
 @app.task(name="tests.record")
 def record(key, value):
     """Leave a mark in Redis that the test can see: proof the worker ran it."""
     redis.Redis.from_url(redis_url()).set(key, value, ex=60)
-
-
-@pytest.fixture
-def redis_celery():
-    require(redis_available(), f"Redis is not reachable at {redis_url()}")
-    old = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=redis_url(), task_always_eager=False)
-    try:
-        yield app
-    finally:
-        app.conf.update(old)
 
 
 def wait_for(client, key, timeout=20.0):
@@ -39,10 +27,10 @@ def wait_for(client, key, timeout=20.0):
 
 
 @pytest.mark.redis
-def test_a_task_runs_on_a_real_worker(redis_celery):
+def test_a_task_runs_on_a_real_worker(celery_on_redis):
     client = redis.Redis.from_url(redis_url())
     key = f"coach-academy-test:{uuid.uuid4()}"
-    with start_worker(redis_celery, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+    with celery_on_redis():
         record.delay(key, "done")
         assert wait_for(client, key) == b"done"
 

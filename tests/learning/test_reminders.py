@@ -1,16 +1,15 @@
 """Follow-up reminders: due dates, limits, opt-outs and idempotency, with the
 clock moved forward."""
 
+import time
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.utils import timezone
 
 from learning import services
 from learning.models import Enrolment, Step
-from tests.services import redis_available, redis_url, require
 
 pytestmark = pytest.mark.django_db
 
@@ -90,28 +89,19 @@ def test_the_follow_up_survey_is_reachable_once_due(walker, completed):
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_reminder_goes_through_a_real_worker_on_redis(walker, settings):
-    from config.celery import app
+def test_a_reminder_goes_through_a_real_worker_on_redis(walker, celery_on_redis):
     from learning.tasks import send_follow_up_reminders
 
-    require(redis_available(), f"Redis is not reachable at {redis_url()}")
     enrolment = walker.to(Step.COMPLETED)
     Enrolment.objects.filter(pk=enrolment.pk).update(
         follow_up_due_on=timezone.localdate() - timedelta(days=1)
     )
     mail.outbox.clear()
-    old = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=redis_url(), task_always_eager=False)
-    try:
-        with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
-            send_follow_up_reminders.delay()
-            deadline = timezone.now() + timedelta(seconds=20)
-            while not mail.outbox and timezone.now() < deadline:
-                import time
-
-                time.sleep(0.1)
-    finally:
-        app.conf.update(old)
+    with celery_on_redis():
+        send_follow_up_reminders.delay()
+        deadline = time.monotonic() + 20
+        while not mail.outbox and time.monotonic() < deadline:
+            time.sleep(0.1)
     assert len(mail.outbox) == 1
     enrolment.refresh_from_db()
     assert enrolment.reminders_sent == 1
