@@ -51,10 +51,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def celery_on_redis():
-    """The project's Celery app pointed at the real Redis, with a queue of this test's
-    own, so a worker started by another test run never takes its tasks; yields a
-    function that starts a real worker on that queue."""
+    """The project's Celery app pointed at the real Redis. Tasks go to a queue of this
+    test's own (``send(task)``), which only the worker started here (``worker()``)
+    reads, so a worker from another test run never takes them."""
     import uuid
+    from types import SimpleNamespace
 
     from celery.contrib.testing.worker import start_worker
 
@@ -62,20 +63,16 @@ def celery_on_redis():
     from tests.services import redis_available, redis_url, require
 
     require(redis_available(), f"Redis is not reachable at {redis_url()}")
-    keys = ("broker_url", "task_always_eager", "task_default_queue")
-    old = {key: app.conf[key] for key in keys}
-    app.conf.update(
-        broker_url=redis_url(),
-        task_always_eager=False,
-        task_default_queue=f"coach-academy-test-{uuid.uuid4().hex}",
-    )
-    app.amqp.__dict__.pop("queues", None)  # rebuilt from the new default queue
-
-    def worker():
-        return start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING")
-
+    queue = f"coach-academy-test-{uuid.uuid4().hex}"
+    old = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=redis_url(), task_always_eager=False)
     try:
-        yield worker
+        yield SimpleNamespace(
+            queue=queue,
+            send=lambda task, *args: task.apply_async(args=args, queue=queue),
+            worker=lambda: start_worker(
+                app, queues=[queue], perform_ping_check=False, pool="solo", loglevel="WARNING"
+            ),
+        )
     finally:
         app.conf.update(old)
-        app.amqp.__dict__.pop("queues", None)

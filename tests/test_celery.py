@@ -30,8 +30,8 @@ def wait_for(client, key, timeout=20.0):
 def test_a_task_runs_on_a_real_worker(celery_on_redis):
     client = redis.Redis.from_url(redis_url())
     key = f"coach-academy-test:{uuid.uuid4()}"
-    with celery_on_redis():
-        record.delay(key, "done")
+    with celery_on_redis.worker():
+        celery_on_redis.send(record, key, "done")
         assert wait_for(client, key) == b"done"
 
 

@@ -97,8 +97,8 @@ def test_a_reminder_goes_through_a_real_worker_on_redis(walker, celery_on_redis)
         follow_up_due_on=timezone.localdate() - timedelta(days=1)
     )
     mail.outbox.clear()
-    with celery_on_redis():
-        send_follow_up_reminders.delay()
+    with celery_on_redis.worker():
+        celery_on_redis.send(send_follow_up_reminders)
         deadline = time.monotonic() + 20
         while not mail.outbox and time.monotonic() < deadline:
             time.sleep(0.1)
