@@ -213,7 +213,11 @@ def quiz_result(request, attempt_id: int):
             "passed": passed,
             "enrolment": enrolment,
             "next_url": step_url(enrolment) if enrolment else module.url,
-            "can_retake": enrolment is not None and enrolment.step == Step.POST_QUIZ,
+            "can_retake": (
+                enrolment is not None
+                and attempt.timepoint == Timepoint.POST
+                and enrolment.step == Step.POST_QUIZ
+            ),
             "attempts_left": (
                 module.post_quiz_attempts - services.post_quiz_attempts_used(enrolment)
                 if enrolment and attempt.timepoint == Timepoint.POST

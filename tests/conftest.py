@@ -66,10 +66,17 @@ def celery_on_redis():
     queue = f"coach-academy-test-{uuid.uuid4().hex}"
     old = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=redis_url(), task_always_eager=False)
+
+    def send(task, *args):
+        # An explicit connection: the app's own pool may already be bound to the test
+        # settings' in-memory broker by an earlier task.
+        with app.connection_for_write(redis_url()) as connection:
+            task.apply_async(args=args, queue=queue, producer=app.amqp.Producer(connection))
+
     try:
         yield SimpleNamespace(
             queue=queue,
-            send=lambda task, *args: task.apply_async(args=args, queue=queue),
+            send=send,
             worker=lambda: start_worker(
                 app, queues=[queue], perform_ping_check=False, pool="solo", loglevel="WARNING"
             ),

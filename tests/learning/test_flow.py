@@ -228,3 +228,11 @@ def test_someone_else_cannot_act_on_my_enrolment(walker, client):
     response = client.get(walker.url("survey", "pre"))
     assert response["Location"] == walker.url("module")
     assert Enrolment.objects.filter(user=other).count() == 0
+
+
+def test_the_baseline_result_never_offers_a_retake(walker):
+    walker.to(Step.POST_QUIZ)
+    response = walker.client.get(walker.url("quiz", "pre"))
+    html = walker.client.get(response["Location"]).content.decode()
+    assert "You answered" in html
+    assert "Try the quiz again" not in html
