@@ -240,6 +240,7 @@ def take_survey(request, module_slug: str, timepoint: str):
     include_then = timepoint == Timepoint.POST
     token = request.POST.get("token", "")
     reaction = request.POST.get("reaction", "")
+    reaction_error = None
     if request.method == "POST":
         form = SurveyForm(version, request.POST, include_then=include_then)
         try:
@@ -275,7 +276,7 @@ def take_survey(request, module_slug: str, timepoint: str):
             "include_then": include_then,
             "reaction_choices": services.REACTION_CHOICES if include_then else None,
             "reaction": reaction,
-            "reaction_error": locals().get("reaction_error"),
+            "reaction_error": reaction_error,
         },
     )
 
