@@ -165,6 +165,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -210,6 +211,23 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Coach Academy <noreply@localhost>")
+
+# Evaluation ---------------------------------------------------------------------
+# Disclosure control: any figure resting on fewer than this many people is shown
+# as "[c]", in the evaluator area, in reports and in aggregate exports.
+EVALUATION_DISCLOSURE_K = env.int("EVALUATION_DISCLOSURE_K", default=10)
+# Pseudonymisation keys for exports, one per evaluation project or recipient:
+# "key-id=secret;other-id=other-secret". The key id is written into every export;
+# the secret never is.
+EVALUATION_PSEUDONYM_KEYS: dict[str, str] = {
+    key_id.strip(): secret.strip()
+    for key_id, _, secret in (
+        pair.partition("=") for pair in env.str("EVALUATION_PSEUDONYM_KEYS", default="").split(";")
+    )
+    if key_id.strip() and secret.strip()
+}
+# How long a finished export can be downloaded, in days.
+EVALUATION_EXPORT_EXPIRY_DAYS = env.int("EVALUATION_EXPORT_EXPIRY_DAYS", default=7)
 
 # The service's name and phase, shown in the header and phase banner.
 # Demo accounts with a published password: never in production.

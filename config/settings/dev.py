@@ -19,3 +19,8 @@ DEMO_ALLOWED = True
 # Serve static files straight from the finders; there is no collectstatic here.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A demonstration pseudonymisation key, unless real ones are set. Never in production.
+EVALUATION_PSEUDONYM_KEYS = EVALUATION_PSEUDONYM_KEYS or {  # noqa: F405
+    "demo": "demo-only-pseudonym-key-not-secret"
+}

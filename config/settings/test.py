@@ -36,3 +36,9 @@ DEMO_ALLOWED = True
 # Serve static files straight from the finders; there is no collectstatic here.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Two keys, so tests can show that pids under different keys cannot be linked.
+EVALUATION_PSEUDONYM_KEYS = {
+    "project-a": "test-only-pseudonym-key-a",
+    "project-b": "test-only-pseudonym-key-b",
+}
