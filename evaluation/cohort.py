@@ -695,7 +695,8 @@ def seed_cohort(coaches: int, seed: int, *, now: datetime | None = None) -> Coho
     offices = list(Office.objects.order_by("pk").values_list("pk", flat=True))
     if not offices:
         raise CohortError("There are no offices: run migrate first.")
-    group_id = Group.objects.get(name=Role.WORK_COACH.value).pk
+    coach_group = Group.objects.get(name=Role.WORK_COACH.value).pk
+    leader_group = Group.objects.get(name=Role.TEAM_LEADER.value).pk
     # Dates count back from the start of today (UTC), so a seed gives the same cohort
     # all day, and nothing is dated in the future.
     now = (now or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -704,9 +705,13 @@ def seed_cohort(coaches: int, seed: int, *, now: datetime | None = None) -> Coho
     sizes = office_sizes(rng, offices, coaches)
     assignment = [office for office, size in zip(offices, sizes, strict=True) for _ in range(size)]
     rng.shuffle(assignment)
+    # About one in twelve is a team leader, who takes the modules too. Drawn from a
+    # second generator so the roles do not shift anyone's answers.
+    roles = random.Random(f"roles-{seed}")  # noqa: S311 synthetic data, not secrets
     with transaction.atomic():
         generator = Generator(rng, plans, now)
         for number, office_id in enumerate(assignment, start=1):
+            group_id = leader_group if roles.random() < 1 / 12 else coach_group
             generator.coach(number, office_id, group_id)
             if number % CHUNK_COACHES == 0:
                 generator.flush()

@@ -74,6 +74,13 @@ def test_refused_when_synthetic_users_exist_without_clear(loaded):
     assert synthetic_users().count() == 10
 
 
+def test_if_empty_leaves_an_existing_cohort_alone(loaded):
+    seed("--coaches", "10", "--seed", "1")
+    out = seed("--coaches", "10", "--seed", "2", "--if-empty")
+    assert "already exist" in out
+    assert synthetic_users().count() == 10
+
+
 def test_clear_removes_only_synthetic_data(loaded):
     from learning import services
 
@@ -127,7 +134,11 @@ def test_synthetic_users_are_marked_and_spread_over_every_office(cohort):
     assert first.first_name == "Synthetic"
     assert first.last_name == "Coach 00001"
     assert not first.has_usable_password()
-    assert first.has_role(Role.WORK_COACH)
+    assert first.has_role(Role.WORK_COACH) or first.has_role(Role.TEAM_LEADER)
+    leaders = users.filter(groups__name=Role.TEAM_LEADER.value).count()
+    coaches = users.filter(groups__name=Role.WORK_COACH.value).count()
+    assert leaders + coaches == 200
+    assert 0 < leaders < coaches  # about one in twelve leads a team
     sizes = Counter(users.values_list("office_id", flat=True))
     assert set(sizes) == set(Office.objects.values_list("pk", flat=True))
     assert any(size < 10 for size in sizes.values())

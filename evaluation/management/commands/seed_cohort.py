@@ -7,7 +7,7 @@ Refused where ``settings.DEMO_ALLOWED`` is false (production).
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from evaluation.cohort import CohortError, clear_cohort, seed_cohort
+from evaluation.cohort import CohortError, clear_cohort, seed_cohort, synthetic_users
 
 
 class Command(BaseCommand):
@@ -20,14 +20,22 @@ class Command(BaseCommand):
         parser.add_argument("--coaches", type=int, required=True, help="How many coaches.")
         parser.add_argument("--seed", type=int, required=True, help="Seed for the generator.")
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing, successfully, if synthetic coaches already exist.",
+        )
+        parser.add_argument(
             "--clear",
             action="store_true",
             help="Delete existing synthetic coaches (and only them) first.",
         )
 
-    def handle(self, *args, coaches, seed, clear, **options):
+    def handle(self, *args, coaches, seed, clear, if_empty, **options):
         if not getattr(settings, "DEMO_ALLOWED", False):
             raise CommandError("seed_cohort is disabled here: settings.DEMO_ALLOWED is False.")
+        if if_empty and not clear and synthetic_users().exists():
+            self.stdout.write("Synthetic coaches already exist; leaving them as they are.")
+            return
         try:
             if clear:
                 removed = clear_cohort()
