@@ -4,12 +4,17 @@ The environment is read here, once, through django-environ. ``dev`` is the embed
 default (SQLite, tasks in-process); ``production`` insists on its services.
 """
 
+import os
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+# The statistics libraries use one thread per process: web and task processes already
+# run side by side, and competing maths threads make small calculations far slower.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 env = environ.Env()
 # A local .env file is a convenience for developers; real deployments set variables.
@@ -206,6 +211,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "follow-up-reminders": {
         "task": "learning.send_follow_up_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Evaluation exports whose download link has expired: their files are deleted.
+    "delete-expired-exports": {
+        "task": "evaluation.delete_expired_exports",
+        "schedule": crontab(minute=15),
     },
 }
 
