@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("search/", content_views.search, name="search"),
     path("learn/", include("learning.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("verify/", learning_views.verify_certificate, name="certificate_verify"),
     path("verify/<str:code>/", learning_views.verify_certificate, name="certificate_verify_code"),
 ]
