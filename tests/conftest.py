@@ -40,6 +40,12 @@ def coach_client(client, coach):
     return client
 
 
+def pytest_configure(config):
+    # Named here so that a run without pytest-xdist (``-p no:xdist``) knows the marker
+    # that groups the Redis tests below.
+    config.addinivalue_line("markers", "xdist_group(name): tests that share one xdist worker")
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests that start a Celery worker on the shared Redis run in one process, one
     after another, when the suite is spread over several processes: a worker in

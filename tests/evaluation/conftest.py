@@ -21,12 +21,6 @@ from learning.models import Enrolment
 from tests.factories import OfficeFactory, RegionFactory, UserFactory
 
 
-def pytest_configure(config):
-    # The root conftest puts Redis tests in an xdist group; without pytest-xdist
-    # (``-p no:xdist``) that marker is unknown, so name it here too.
-    config.addinivalue_line("markers", "xdist_group(name): tests that share one xdist worker")
-
-
 def expected_pid(user_id: int, key_id: str = "project-a") -> str:
     """Worked out here, not with the code under test."""
     secret = settings.EVALUATION_PSEUDONYM_KEYS[key_id].encode()
