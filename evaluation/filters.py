@@ -6,15 +6,9 @@ from django import forms
 
 from accounts.models import Office, Region
 
+from .forms import DateInput
 from .queries import ROLES
 from .report import ReportRequest, quiz_versions, survey_versions
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
 
 
 class ReportFilterForm(forms.Form):
