@@ -298,10 +298,6 @@ class GroupReport:
     knowledge: Knowledge
     reaction: Reaction
 
-    @property
-    def paired_suppressed(self) -> bool:
-        return self.attrition.get("paired") == SUPPRESSED
-
 
 @dataclass
 class Report:
@@ -312,10 +308,6 @@ class Report:
     main: GroupReport
     breakdown: list[GroupReport]
     scale_values: list[tuple[int, str]]
-
-    @property
-    def by(self) -> str | None:
-        return self.request.by
 
 
 # Building -----------------------------------------------------------------------------
@@ -473,9 +465,9 @@ class _Builder:
             label=group.label,
             kind=group.kind,
             attrition=attrition,
-            items=self.item_results(node, counts),
-            scales=self.scale_results(node, counts),
-            knowledge=self.knowledge(node, counts),
+            items=self.item_results(node),
+            scales=self.scale_results(node),
+            knowledge=self.knowledge(node),
             reaction=self.reaction(node),
         )
 
@@ -486,7 +478,7 @@ class _Builder:
             return self.version.scale_min + self.version.scale_max - values
         return values
 
-    def item_results(self, node, counts) -> list[ItemResult]:
+    def item_results(self, node) -> list[ItemResult]:
         rows_by_item: dict[int, list[tuple]] = defaultdict(list)
         # Row shape: (grp, item_id, _, pre, post, then, follow_up, …, people).
         for row in self.data.under("items", node):
@@ -558,7 +550,7 @@ class _Builder:
 
     # Scale scores ---------------------------------------------------------------------
 
-    def scale_results(self, node, counts) -> list[ScaleResult]:
+    def scale_results(self, node) -> list[ScaleResult]:
         if not self.items:
             return []
         sizes: dict[str, int] = defaultdict(int)
@@ -614,7 +606,7 @@ class _Builder:
 
     # Knowledge and reaction ----------------------------------------------------------
 
-    def knowledge(self, node, counts) -> Knowledge:
+    def knowledge(self, node) -> Knowledge:
         result = Knowledge(suppressed=self.is_hidden(node, "quiz"))
         if result.suppressed:
             result.questions = [self.question(q, suppressed=True) for q in self.questions]
