@@ -295,3 +295,132 @@ class TestInstruments:
             70,
             3,
         )
+
+
+FIRST_EDITION = Path(__file__).resolve().parent / "first_edition"
+
+
+def _install_instruments(curriculum: Path, edition: Path) -> None:
+    """Put one edition's quiz.yaml and survey.yaml into each module folder."""
+    for slug in MODULE_SLUGS:
+        for name in ("quiz.yaml", "survey.yaml"):
+            shutil.copy(edition / slug / name, curriculum / slug / name)
+
+
+@pytest.mark.django_db
+class TestSecondEdition:
+    """The shipped quizzes and surveys replaced a first edition that may already have
+    answers: loading the second edition over it publishes new versions, and answers
+    stay with (and are paired within) the version they were given to."""
+
+    @pytest.fixture
+    def first_edition_loaded(self, curriculum_copy):
+        _install_instruments(curriculum_copy, FIRST_EDITION)
+        load_curriculum(curriculum_copy)
+        return curriculum_copy
+
+    def _second_edition(self, curriculum):
+        _install_instruments(curriculum, CURRICULUM_DIR)
+        return load_curriculum(curriculum)
+
+    def test_each_quiz_and_survey_gets_a_second_version(self, first_edition_loaded):
+        report = self._second_edition(first_edition_loaded)
+        assert len([label for label in report.updated if label.startswith("quiz for")]) == 3
+        for slug in MODULE_SLUGS:
+            module = ModulePage.objects.get(slug=slug)
+            assert [v.number for v in module.quiz.versions.order_by("number")] == [1, 2]
+            assert [v.number for v in module.confidence_survey.versions.order_by("number")] == [
+                1,
+                2,
+            ]
+        # Loading the same files again publishes nothing new.
+        load_curriculum(first_edition_loaded)
+        assert all(m.quiz.versions.count() == 2 for m in ModulePage.objects.all())
+
+    def test_kept_keys_keep_their_block_ids_and_changed_items_get_new_ones(
+        self, first_edition_loaded
+    ):
+        from content.curriculum import _block_id
+
+        self._second_edition(first_edition_loaded)
+        quiz = ModulePage.objects.get(slug="disclosure-conversations").quiz
+        first, second = (
+            set(v.questions.values_list("block_id", flat=True))
+            for v in quiz.versions.order_by("number")
+        )
+        kept = _block_id("disclosure-conversations", "quiz", "first-response")
+        dropped = _block_id("disclosure-conversations", "quiz", "advice-to-stop")
+        added = _block_id("disclosure-conversations", "quiz", "stopping-drinking-suddenly")
+        assert kept in first and kept in second
+        assert dropped in first and dropped not in second
+        assert added in second and added not in first
+        survey = ModulePage.objects.get(slug="disclosure-conversations").confidence_survey
+        first, second = (
+            set(v.items.values_list("block_id", flat=True))
+            for v in survey.versions.order_by("number")
+        )
+        assert _block_id("disclosure-conversations", "survey", "recognise-risk") in first & second
+        assert _block_id("disclosure-conversations", "survey", "ask-permission") in second - first
+
+    def test_answers_stay_on_the_first_version_and_pair_within_it(
+        self, first_edition_loaded, settings
+    ):
+        from accounts.roles import Role
+        from evaluation.report import ReportRequest, build_report
+        from evaluation.serialise import report_figures
+        from tests.evaluation import answers
+        from tests.factories import OfficeFactory, UserFactory
+
+        settings.EVALUATION_DISCLOSURE_K = 1  # about pairing, not suppression
+        office = OfficeFactory()
+
+        module = ModulePage.objects.get(slug="disclosure-conversations")
+        first_survey = module.confidence_survey.latest_version
+        first_quiz = module.quiz.latest_version
+        first_texts = list(first_quiz.questions.order_by("position").values_list("text", flat=True))
+        people = [UserFactory(office=office, role=Role.WORK_COACH) for _ in range(12)]
+        for user in people:
+            answers.enrol(user, module, rating=4)
+            answers.survey(user, module, first_survey, "pre", 2)
+            answers.survey(user, module, first_survey, "post", 4, then=2)
+            answers.quiz(user, module, first_quiz, "pre", False)
+            answers.quiz(user, module, first_quiz, "post", True)
+
+        self._second_edition(first_edition_loaded)
+        module.refresh_from_db()
+        second_survey = module.confidence_survey.latest_version
+        second_quiz = module.quiz.latest_version
+        assert (second_survey.number, second_quiz.number) == (2, 2)
+
+        # The first version and its answers are untouched.
+        first_quiz.refresh_from_db()
+        assert (
+            list(first_quiz.questions.order_by("position").values_list("text", flat=True))
+            == first_texts
+        )
+        assert {r.version_id for r in first_survey.responses.all()} == {first_survey.pk}
+        assert first_survey.responses.count() == 24
+
+        # Someone who started before the change and finished after it is paired in
+        # neither version: their answers were given to different questions.
+        late = UserFactory(office=office, role=Role.WORK_COACH)
+        answers.enrol(late, module, rating=4)
+        answers.survey(late, module, first_survey, "pre", 1)
+        answers.survey(late, module, second_survey, "post", 5, then=1)
+
+        on_first = report_figures(
+            build_report(ReportRequest(module=module, survey_version=first_survey))
+        )
+        on_second = report_figures(
+            build_report(ReportRequest(module=module, survey_version=second_survey))
+        )
+        assert (on_first["survey_version"], on_second["survey_version"]) == (1, 2)
+        assert on_first["attrition"][0]["paired"] == 12
+        assert on_first["attrition"][0]["pre_only"] == 1
+        assert on_first["items"][0]["mean_change"] == 2.0
+        assert on_second["attrition"][0]["paired"] == 0
+        assert on_second["attrition"][0]["post_only"] == 1
+        assert all(item["n_pairs"] == 0 for item in on_second["items"])
+        assert all(
+            item["statement"].startswith("I am confident that I can") for item in on_second["items"]
+        )
