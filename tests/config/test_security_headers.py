@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -200,6 +199,8 @@ def test_gravatar_is_off_in_the_admin(client, settings):
         assert "default-user-avatar" in html
 
 
-@override_settings(DEBUG=True)
-def test_report_only_is_not_used_anywhere(settings):
+def test_the_policy_is_enforced_not_report_only(settings):
+    from config.settings import base
+
+    assert not getattr(base, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
     assert not getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
