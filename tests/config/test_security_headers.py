@@ -204,3 +204,14 @@ def test_the_policy_is_enforced_not_report_only(settings):
 
     assert not getattr(base, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
     assert not getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+
+
+def test_the_server_error_page_needs_no_inline_style(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in html
+    assert not STYLE_ATTRIBUTE.search(html) and "<style" not in html
+    assert "/static/css/coach-academy.css" in html
