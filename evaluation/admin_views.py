@@ -16,6 +16,8 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.coreutils import multigetattr
 
+from common.spreadsheets import NeutralisedSpreadsheetExport
+
 from .models import ExportAudit
 
 REPORT_TITLE = "Export audit"
@@ -46,7 +48,7 @@ def filters_text(audit: ExportAudit) -> str:
     return f"Modules: {modules}; started {since} to {until}"
 
 
-class ExportAuditView(ReportView):
+class ExportAuditView(NeutralisedSpreadsheetExport, ReportView):
     header_icon = "list-ul"
     page_title = REPORT_TITLE
     index_url_name = "evaluation_audit:index"

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = "Evaluation"
+
+    def ready(self):
+        from . import checks  # noqa: F401 registers the export storage check

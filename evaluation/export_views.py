@@ -9,7 +9,6 @@ not ready is a 404. The work is done by ``evaluation.exports.services`` and the
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .access import EXPORT, evaluator_required
 from .exports import services
 from .exports.request import CONTENT_TYPES
+from .exports.storage import export_storage
 from .forms import ExportForm
 from .models import ExportFormat
 
@@ -76,7 +76,7 @@ def export_download(request, job_id):
     if not services.is_downloadable(job):
         raise Http404("This export is not ready or has expired.")
     try:
-        handle = default_storage.open(job.file_name, "rb")
+        handle = export_storage().open(job.file_name, "rb")
     except FileNotFoundError:
         raise Http404("This export's file has gone.") from None
     return FileResponse(

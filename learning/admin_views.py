@@ -4,7 +4,8 @@ An index lists every module with its funnel; a page per module shows the funnel,
 average usefulness rating and how many answered each quiz question correctly before
 and after the module. Both tables download as CSV or XLSX through Wagtail's own
 ``SpreadsheetExportMixin`` (``?export=csv`` / ``?export=xlsx``), as Wagtail's reports
-do. The figures are totals from ``learning.reports``: no person is named anywhere.
+do, with every cell neutralised against formula injection. The figures are totals
+from ``learning.reports``: no person is named anywhere.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from wagtail.admin.ui.tables import Column, Table, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
 from accounts.roles import Role
+from common.spreadsheets import NeutralisedSpreadsheetExport
 from content.models import ModulePage
 
 from .reports import module_funnel, module_funnels, quiz_item_analysis
@@ -68,9 +70,10 @@ def stage_column(key: str, label: str) -> Column:
     return Column(key, label=label, accessor=value)
 
 
-class CohortReportView(ReportView):
+class CohortReportView(NeutralisedSpreadsheetExport, ReportView):
     """Only trainers, administrators and superusers; Wagtail has already checked
-    admin access for every admin URL."""
+    admin access for every admin URL. Module titles and question texts are trainers'
+    free text, so every downloaded cell goes through ``common.spreadsheets.neutralise``."""
 
     header_icon = "group"
     page_title = REPORT_TITLE

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -63,10 +64,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "config.context_processors.service",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -178,9 +183,16 @@ STATICFILES_FINDERS = [
 ]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
+# Files only the service may hand out (evaluation exports), outside MEDIA_ROOT and
+# with no URL: the download view checks who is asking (evaluation/checks.py).
+PRIVATE_ROOT = Path(env.str("PRIVATE_ROOT", default=str(BASE_DIR / "var" / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "exports": {
+        "BACKEND": "evaluation.exports.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_ROOT / "exports"},
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
@@ -193,6 +205,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No Gravatar: the admin would send a hash of every user's email address to a third
+# party, and the Content-Security-Policy allows no images from it.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Celery: the broker comes from REDIS_URL; dev runs tasks in-process.
@@ -217,6 +232,69 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "evaluation.delete_expired_exports",
         "schedule": crontab(minute=15),
     },
+}
+
+# Security headers (docs/security.md) ---------------------------------------------
+# Content-Security-Policy, enforced. The service's own pages run only scripts from
+# this site or carrying the response's nonce (the one inline script in base.html);
+# styles only from this site. Video embeds may come from the providers below.
+CSP_FRAME_SOURCES = env.list(
+    "CSP_FRAME_SOURCES",
+    default=[
+        "https://www.youtube.com",
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+    ],
+)
+CSP_IMG_SOURCES = [SELF, "data:"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": CSP_IMG_SOURCES,
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF, *CSP_FRAME_SOURCES],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+# The Wagtail admin (every URL under it, page previews included) puts inline scripts
+# and style attributes in its widgets and panels, so it gets its own, looser policy:
+# inline scripts and styles allowed there (no nonce, which would switch
+# 'unsafe-inline' off), still nothing from other sites (config/security.py).
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [*CSP_IMG_SOURCES, "blob:"],
+    }
+}
+# Permissions-Policy: no page of the service needs any of these browser features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
 }
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

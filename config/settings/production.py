@@ -1,8 +1,10 @@
 """Production: PostgreSQL, Redis, real email. Start-up stops with one clear line if a
 required variable is missing."""
 
+from urllib.parse import urlsplit
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import ADMIN_CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY, STORAGES, env
 
 REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS")
 
@@ -40,6 +42,7 @@ CACHES = {
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "exports": STORAGES["exports"],  # a private local folder with no URL (base.py)
 }
 # Uploaded files and evaluation exports in S3-compatible object storage, shared by
 # every web and worker host, when a bucket is named. Credentials come from
@@ -60,6 +63,35 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),
         },
     }
+    # Exports: a prefix of their own, objects written private whatever the bucket's
+    # default, and any URL signed and short-lived. The service reads them itself and
+    # streams them to the evaluator; it never hands out a bucket URL.
+    STORAGES["exports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **STORAGES["default"]["OPTIONS"],
+            "location": "/".join(
+                part for part in (env.str("AWS_LOCATION", default=""), "private/exports") if part
+            ),
+            # Buckets with ACLs turned off take no ACL header: set AWS_EXPORTS_ACL empty.
+            "default_acl": env.str("AWS_EXPORTS_ACL", default="private") or None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "custom_domain": None,
+        },
+    }
+    # Wagtail's images are then shown straight from the bucket: allow it as an image
+    # source in both Content-Security-Policies.
+    _region = STORAGES["default"]["OPTIONS"]["region_name"]
+    _endpoint = STORAGES["default"]["OPTIONS"]["endpoint_url"]
+    _bucket_origins = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+    if _region:
+        _bucket_origins.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{_region}.amazonaws.com")
+    if _endpoint:
+        _parts = urlsplit(_endpoint)
+        _bucket_origins.append(f"{_parts.scheme}://{_parts.netloc}")
+    for _policy in (CONTENT_SECURITY_POLICY, ADMIN_CONTENT_SECURITY_POLICY):
+        _policy["DIRECTIVES"]["img-src"] = [*_policy["DIRECTIVES"]["img-src"], *_bucket_origins]
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

@@ -29,6 +29,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "exports": {"BACKEND": "evaluation.exports.storage.PrivateInMemoryStorage"},
 }
 WAGTAILEMBEDS_FINDERS = [{"class": "tests.embed_finder.StubEmbedFinder"}]
 DEMO_ALLOWED = True

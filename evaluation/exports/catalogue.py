@@ -31,10 +31,9 @@ from assessments.models import (
     SurveyResponse,
     Timepoint,
 )
+from common.spreadsheets import neutralise
 from content.models import ModulePage
 from learning.services import REACTION_CHOICES
-
-from .neutralise import neutralise
 
 SURVEY_TIMEPOINTS = (Timepoint.PRE, Timepoint.POST, Timepoint.THEN, Timepoint.FOLLOW_UP)
 QUIZ_TIMEPOINTS = (Timepoint.PRE, Timepoint.POST)

@@ -41,12 +41,12 @@ from django.utils import timezone
 from accounts.models import Office
 from accounts.roles import Role
 from assessments.models import ItemAnswer, QuestionResponse, QuizAttempt, SurveyResponse
+from common.spreadsheets import neutralise
 from evaluation.pseudonymise import PID_LENGTH, pid_function
 from learning.models import Enrolment
 from learning.services import opted_out_user_ids
 
 from .catalogue import Catalogue
-from .neutralise import neutralise
 from .request import ExportError, ExportRequest
 
 BATCH = 2000

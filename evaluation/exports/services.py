@@ -19,7 +19,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +27,7 @@ from evaluation.models import ExportAudit, ExportFormat, ExportJob, ExportSource
 
 from .build import BuildResult, build_file
 from .request import ExportError, ExportRequest, request_from_json
+from .storage import export_storage
 
 logger = logging.getLogger(__name__)
 STORAGE_FOLDER = "evaluation-exports"
@@ -193,14 +193,14 @@ def run_export_job(job_id) -> str:
             )
             with open(path, "rb") as handle:
                 # A name of its own per run: a second run never overwrites the first.
-                stored = default_storage.save(
+                stored = export_storage().save(
                     f"{STORAGE_FOLDER}/{job.pk}-{uuid.uuid4().hex[:12]}{path.suffix}", File(handle)
                 )
         with transaction.atomic():
             job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
             if job is None or job.status == ExportJob.Status.READY:
                 # Deleted meanwhile, or another run of the task finished first.
-                default_storage.delete(stored)
+                export_storage().delete(stored)
                 return job.status if job else "missing"
             now = timezone.now()
             job.status = ExportJob.Status.READY
@@ -242,7 +242,7 @@ def run_export_job(job_id) -> str:
 def _discard(stored: str) -> None:
     if stored:
         try:
-            default_storage.delete(stored)
+            export_storage().delete(stored)
         except Exception:  # noqa: BLE001 best effort; the beat task retries nothing
             logger.warning("Could not delete %s", stored)
 
@@ -253,7 +253,7 @@ def delete_expired_exports(now=None) -> int:
     deleted = 0
     for job in ExportJob.objects.filter(status=ExportJob.Status.READY, expires_at__lte=now):
         if job.file_name:
-            default_storage.delete(job.file_name)
+            export_storage().delete(job.file_name)
         deleted += ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.READY).update(
             status=ExportJob.Status.EXPIRED, file_name=""
         )

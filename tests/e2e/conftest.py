@@ -41,6 +41,18 @@ CHROMIUM_ARGS = [
 # Playwright's default is 30 s; a local page that takes 10 s is already broken.
 TIMEOUT_MS = 10_000
 
+# Runs first in every page and frame: reports each Content-Security-Policy violation
+# the browser raises to the test (``Browsing`` fails the test if there is one).
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} on `
+    + `${event.documentURI} (${event.sourceFile || "?"}:${event.lineNumber}) `
+    + `${event.sample || ""}`
+  );
+});
+"""
+
 
 @pytest.fixture(scope="session")
 def chromium_executable():
@@ -79,6 +91,7 @@ class ResponseLog:
 
     server_errors: list[str] = field(default_factory=list)
     missing_static: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
 
     def record(self, response) -> None:
         if response.status >= 500:
@@ -86,11 +99,19 @@ class ResponseLog:
         elif response.status >= 400 and "/static/" in response.url:
             self.missing_static.append(f"{response.status} {response.url}")
 
+    def violation(self, source, text: str) -> None:
+        self.csp_violations.append(text)
+
+    def console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"console: {message.text}")
+
 
 @dataclass
 class Browsing:
-    """Opens browser contexts for one test, watching every response, and checks at
-    the end that none was a server error or a missing stylesheet, script or font."""
+    """Opens browser contexts for one test, watching every response and every
+    Content-Security-Policy violation, and checks at the end that there was no server
+    error, no missing stylesheet, script or font, and no violation."""
 
     browser: object
     base_url: str
@@ -102,6 +123,9 @@ class Browsing:
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         context.on("response", self.log.record)
+        context.on("console", self.log.console)
+        context.expose_binding("__cspViolation", self.log.violation)
+        context.add_init_script(CSP_WATCH)
         self.contexts.append(context)
         return context.new_page()
 
@@ -118,6 +142,9 @@ def browsing(browser, live_server):
     assert not session.log.server_errors, "Server errors: " + "; ".join(session.log.server_errors)
     assert not session.log.missing_static, "Missing static files: " + "; ".join(
         session.log.missing_static
+    )
+    assert not session.log.csp_violations, "Content-Security-Policy violations: " + "; ".join(
+        session.log.csp_violations
     )
 
 

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessments.models import SurveyResponse
+from common.spreadsheets import neutralise
 from evaluation import pseudonymise
 from evaluation.cohort import synthetic_users
 from evaluation.exports.extract import utc_offsets
-from evaluation.exports.neutralise import neutralise
 from learning.models import Enrolment
 from tests.evaluation.conftest import Person, expected_pid, included_user_ids
 

@@ -8,13 +8,13 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 from django.core.cache import cache
-from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
 from evaluation.exports import services
 from evaluation.exports.request import make_request
+from evaluation.exports.storage import export_storage
 from evaluation.models import ExportAudit, ExportJob, ExportSource
 from tests.evaluation.conftest import expected_long_rows
 from tests.factories import UserFactory
@@ -229,7 +229,7 @@ def test_other_evaluators_cannot_see_or_download_a_job(client, evaluator, world)
 def test_the_download_link_expires_and_the_file_is_then_deleted(evaluator_client, evaluator, world):
     job = make_job(evaluator)
     stored = job.file_name
-    assert default_storage.exists(stored)
+    assert export_storage().exists(stored)
     url = reverse("evaluation:export_download", args=[job.pk])
     assert evaluator_client.get(url).status_code == 200
     ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -239,7 +239,7 @@ def test_the_download_link_expires_and_the_file_is_then_deleted(evaluator_client
     assert delete_expired_exports.delay().get() == 1
     job.refresh_from_db()
     assert job.status == ExportJob.Status.EXPIRED and job.file_name == ""
-    assert not default_storage.exists(stored)
+    assert not export_storage().exists(stored)
     assert evaluator_client.get(url).status_code == 404
     html = evaluator_client.get(reverse("evaluation:export_detail", args=[job.pk])).content
     assert b"has expired" in html
@@ -292,8 +292,8 @@ def test_a_run_that_finishes_second_keeps_the_first_file(evaluator, world, monke
     assert services.run_export_job(job.pk) == ExportJob.Status.READY
     job.refresh_from_db()
     assert ExportAudit.objects.filter(job=job).count() == 1
-    assert default_storage.exists(job.file_name)
-    files = default_storage.listdir("evaluation-exports")[1]
+    assert export_storage().exists(job.file_name)
+    files = export_storage().listdir("evaluation-exports")[1]
     assert [name for name in files if name.startswith(str(job.pk))] == [
         job.file_name.split("/")[-1]
     ]

@@ -4,10 +4,10 @@ import time
 
 import pandas as pd
 import pytest
-from django.core.files.storage import default_storage
 
 from accounts.roles import Role
 from evaluation.exports.request import make_request
+from evaluation.exports.storage import export_storage
 from evaluation.models import ExportAudit, ExportJob, ExportSource
 from evaluation.tasks import build_export, delete_expired_exports
 from tests.evaluation.conftest import Person, expected_pid
@@ -46,7 +46,7 @@ def test_an_export_is_built_by_a_real_worker_on_redis(disclosure, celery_on_redi
     assert job.status == ExportJob.Status.READY, job.error
     audit = ExportAudit.objects.get(job=job)
     assert audit.source == ExportSource.WEB and audit.user == evaluator
-    with default_storage.open(job.file_name, "rb") as handle:
+    with export_storage().open(job.file_name, "rb") as handle:
         frame = pd.read_csv(handle, dtype=str)
     assert set(frame["pid"]) == {expected_pid(p.user.pk, "project-b") for p in people}
     assert audit.row_count == len(frame)
