@@ -1,0 +1,1 @@
+"""Plain helpers shared by several apps. Nothing here imports a project app."""
