@@ -4,7 +4,9 @@ An index lists every module with its funnel; a page per module shows the funnel,
 average usefulness rating and how many answered each quiz question correctly before
 and after the module. Both tables download as CSV or XLSX through Wagtail's own
 ``SpreadsheetExportMixin`` (``?export=csv`` / ``?export=xlsx``), as Wagtail's reports
-do. The figures are totals from ``learning.reports``: no person is named anywhere.
+do. The figures are totals from ``learning.reports``: no person is named anywhere,
+and counts of fewer than k people (the evaluators' threshold) are hidden as "[c]" on
+the pages and in the downloads alike.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from wagtail.admin.ui.tables import Column, Table, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
 from accounts.roles import Role
+from common.disclosure import SUPPRESSED, default_k
 from content.models import ModulePage
 
 from .reports import module_funnel, module_funnels, quiz_item_analysis
@@ -43,11 +46,15 @@ class CohortReportMenuItem(MenuItem):
         return can_view_cohort_report(request.user)
 
 
-def percent_text(value: float | None) -> str:
+def percent_text(value: float | str | None) -> str:
+    if value == SUPPRESSED:
+        return SUPPRESSED
     return "–" if value is None else f"{value:g}%"
 
 
-def number_text(value: float | None, sign: bool = False) -> str:
+def number_text(value: float | str | None, sign: bool = False) -> str:
+    if value == SUPPRESSED:
+        return SUPPRESSED
     if value is None:
         return "–"
     return f"{value:+g}" if sign else f"{value:g}"
@@ -63,7 +70,9 @@ def stage_column(key: str, label: str) -> Column:
     def value(funnel):
         count = getattr(funnel, key)
         share = getattr(funnel, f"{key}_percent")
-        return str(count) if share is None else f"{count} ({percent_text(share)})"
+        if share is None or SUPPRESSED in (count, share):
+            return str(count)
+        return f"{count} ({percent_text(share)})"
 
     return Column(key, label=label, accessor=value)
 
@@ -82,6 +91,12 @@ class CohortReportView(ReportView):
 
     def today(self) -> str:
         return timezone.localdate().isoformat()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["disclosure_k"] = default_k()
+        context["suppressed"] = SUPPRESSED
+        return context
 
 
 class CohortIndexView(CohortReportView):
