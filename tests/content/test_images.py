@@ -155,6 +155,15 @@ class ImageInAdminTests(WagtailPageTestCase):
             {"image": self.image.pk, "alt_text": "", "decorative": "", "caption": "", **values},
         )
 
+    def test_the_editor_offers_the_image_block_and_images_in_text(self):
+        response = self.client.get(f"/admin/pages/add/content/lessonpage/{self.module.pk}/")
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertIn("The image is decorative", html)
+        # The rich text toolbar's image button (Draftail's IMAGE entity).
+        widget = LessonStreamBlock().child_blocks["rich_text"].field.widget
+        self.assertIn("IMAGE", [entity["type"] for entity in widget.options["entityTypes"]])
+
     def test_missing_alt_text_is_refused_with_a_message(self):
         response = self.post_lesson([self.image_block()])
         self.assertEqual(response.status_code, 200)
