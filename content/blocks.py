@@ -9,10 +9,15 @@ from django.core.exceptions import ValidationError
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images import get_image_model
+from wagtail.images.blocks import ImageChooserBlock
 
-from .markdown import render_markdown
+from .images import responsive_img
+from .markdown import markdown_problems, render_markdown
 
-RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
+RICH_TEXT_FEATURES = [
+    "h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link", "image",
+]  # fmt: skip
 SHORT_RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 
 
@@ -27,11 +32,21 @@ class MarkdownBlock(blocks.TextBlock):
     def render_basic(self, value, context=None):
         return render_markdown(value)
 
+    def clean(self, value):
+        value = super().clean(value)
+        problems = markdown_problems(value)
+        if problems:
+            raise ValidationError([f"Line {line}: {message}" for line, message in problems])
+        return value
+
     class Meta:
         icon = "code"
         template = "blocks/markdown.html"
         label = "Markdown"
-        description = "Text written in Markdown. HTML is not allowed and is removed."
+        description = (
+            "Text written in Markdown. HTML is not allowed. Add an image from the image "
+            "library with ![what it shows](image:ID)."
+        )
         preview_value = (
             "## What you will learn\n\n"
             "- how to **open** a conversation\n- how to *listen* well\n\n"
@@ -144,16 +159,91 @@ class ResourceBlock(blocks.StructBlock):
         }
 
 
+class ImageValue(blocks.StructValue):
+    @property
+    def alt(self) -> str:
+        """The alt attribute: empty for a decorative image."""
+        return "" if self.get("decorative") else (self.get("alt_text") or "").strip()
+
+
+class ImageBlock(blocks.StructBlock):
+    """An image from the library, described for people who cannot see it."""
+
+    image = ImageChooserBlock()
+    alt_text = blocks.CharBlock(
+        required=False,
+        max_length=250,
+        label="Alt text",
+        help_text=(
+            "Say what the image shows, for people who use a screen reader or cannot "
+            "load images. Do not start with 'Image of'."
+        ),
+    )
+    decorative = blocks.BooleanBlock(
+        required=False,
+        label="The image is decorative",
+        help_text=(
+            "Tick only if the image adds nothing that the text does not already say. "
+            "Screen readers will skip it, and any alt text is not used."
+        ),
+    )
+    caption = blocks.CharBlock(
+        required=False, max_length=250, help_text="Shown under the image, for everyone."
+    )
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        if value.get("image"):
+            context["img"] = responsive_img(value["image"], value.alt)
+        return context
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value.get("decorative") and not (value.get("alt_text") or "").strip():
+            raise blocks.StructBlockValidationError(
+                block_errors={
+                    "alt_text": ValidationError(
+                        "Enter alt text that says what the image shows, or tick "
+                        "'The image is decorative'"
+                    )
+                }
+            )
+        return value
+
+    def get_preview_value(self):
+        # The newest image in the library, so the preview shows a real picture.
+        image = get_image_model().objects.order_by("-created_at").first()
+        return self.to_python(
+            {
+                "image": image.pk if image else None,
+                "alt_text": "A work coach and a customer talking at a desk",
+                "decorative": False,
+                "caption": "A conversation at a Jobcentre (illustration)",
+            }
+        )
+
+    class Meta:
+        icon = "image"
+        template = "blocks/image.html"
+        label = "Image"
+        value_class = ImageValue
+        description = (
+            "An image from the image library, with alt text (or marked as decorative) "
+            "and an optional caption. It fits any screen."
+        )
+
+
 class LessonStreamBlock(blocks.StreamBlock):
     rich_text = blocks.RichTextBlock(
         features=RICH_TEXT_FEATURES,
         icon="pilcrow",
         template="blocks/rich_text.html",
         label="Text",
-        description="Paragraphs, headings, lists and links.",
+        description="Paragraphs, headings, lists, links and images from the image library.",
         preview_value="<h2>Why it matters</h2><p>Work can help people sustain recovery.</p>",
     )
     markdown = MarkdownBlock()
+    image = ImageBlock()
     callout = CalloutBlock()
     quote = QuoteBlock()
     scenario = ScenarioBlock()

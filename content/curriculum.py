@@ -24,7 +24,7 @@ from wagtail.models import Page, Site
 from assessments.models import ConfidenceSurvey, Quiz
 from assessments.scales import SCALES
 
-from .markdown import render_markdown
+from .markdown import markdown_images, markdown_problems, render_markdown
 from .models import CurriculumImport, HomePage, LessonPage, ModuleIndexPage, ModulePage
 
 CURRICULUM_DIR = Path(__file__).resolve().parent / "curriculum"
@@ -140,9 +140,24 @@ def _parse_attributes(raw: str, where: str) -> dict[str, str]:
     return attributes
 
 
-def _rich_text(markdown_text: str) -> str:
-    """Markdown to the sanitised HTML that Wagtail's rich text stores."""
+def _rich_text(markdown_text: str, where: str, what: str) -> str:
+    """Markdown to the sanitised HTML that Wagtail's rich text stores. Images belong
+    in the lesson's own Markdown, so one here is refused rather than lost."""
+    if markdown_images(markdown_text) or markdown_problems(markdown_text, library=False):
+        raise CurriculumError(
+            f"{where}: images cannot go in {what}; put the image in the lesson's "
+            "Markdown, outside any ':::' block"
+        )
     return str(render_markdown(markdown_text, govuk_classes=False))
+
+
+def _check_markdown(chunk: str, where_file: str, first_line: int) -> None:
+    """Refuse an image that cannot be shown, naming its line (``first_line`` is the
+    file's line number of the chunk's first line)."""
+    problems = markdown_problems(chunk)
+    if problems:
+        line, message = problems[0]
+        raise CurriculumError(f"{where_file}:{first_line + line - 1}: {message}")
 
 
 def _directive_block(name: str, attrs: dict, text: str, where: str) -> dict:
@@ -159,7 +174,11 @@ def _directive_block(name: str, attrs: dict, text: str, where: str) -> dict:
             )
         return {
             "type": "callout",
-            "value": {"kind": kind, "heading": attrs.get("heading", ""), "body": _rich_text(text)},
+            "value": {
+                "kind": kind,
+                "heading": attrs.get("heading", ""),
+                "body": _rich_text(text, where, "a callout"),
+            },
         }
     if name == "quote":
         return {
@@ -183,7 +202,7 @@ def _directive_block(name: str, attrs: dict, text: str, where: str) -> dict:
             "type": "scenario",
             "value": {
                 "heading": attrs.get("heading", "Scenario"),
-                "case": _rich_text(case),
+                "case": _rich_text(case, where, "a scenario"),
                 "reflection_prompt": prompt,
             },
         }
@@ -214,11 +233,13 @@ def parse_lesson_body(text: str, where_file: str, first_line: int = 1) -> list[d
     directives becomes Markdown blocks."""
     blocks: list[dict] = []
     markdown_lines: list[str] = []
+    markdown_start = first_line  # the file's line number of markdown_lines[0]
 
     def flush_markdown():
-        chunk = "\n".join(markdown_lines).strip()
-        if chunk:
-            blocks.append({"type": "markdown", "value": chunk})
+        chunk = "\n".join(markdown_lines)
+        if chunk.strip():
+            _check_markdown(chunk, where_file, markdown_start)
+            blocks.append({"type": "markdown", "value": chunk.strip()})
         markdown_lines.clear()
 
     lines = text.splitlines()
@@ -247,6 +268,8 @@ def parse_lesson_body(text: str, where_file: str, first_line: int = 1) -> list[d
         elif _DIRECTIVE_CLOSE.match(line):
             raise CurriculumError(f"{where_file}:{first_line + i}: ':::' closes nothing")
         else:
+            if not markdown_lines:
+                markdown_start = first_line + i
             markdown_lines.append(line)
         i += 1
     flush_markdown()
@@ -426,7 +449,7 @@ def parse_module(directory: Path, root: Path = CURRICULUM_DIR) -> ModuleSpec:
         estimated_minutes=_require(meta, "estimated_minutes", where, int),
         audience=str(meta.get("audience") or "").strip(),
         outcomes=_require(meta, "outcomes", where, list),
-        introduction_html=_rich_text(body),
+        introduction_html=_rich_text(body, where, "the module introduction"),
     )
     for name in MODULE_SETTINGS:
         if name in meta:

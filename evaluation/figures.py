@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
 
 from accounts.models import Office
 from assessments.models import QuizAttempt, SurveyResponse
+from common.disclosure import default_k
 from learning.models import Enrolment, EvaluationChoice
 
 from .report import ReportRequest, build_report
@@ -33,7 +33,7 @@ def _stamp() -> list:
         EvaluationChoice.objects.aggregate(m=Max("pk"))["m"],
         list(Enrolment.objects.aggregate(n=Count("pk"), m=Max("updated_at")).values()),
         list(Office.objects.aggregate(n=Count("pk"), m=Max("pk")).values()),
-        settings.EVALUATION_DISCLOSURE_K,
+        default_k(),
     ]
 
 

@@ -31,14 +31,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from django.conf import settings
 
 from accounts.models import Office, Region
 from assessments.models import Question, QuizVersion, SurveyItem, SurveyVersion
+from common.disclosure import SUPPRESSED, CountTable, default_k, hierarchy_relations, suppress
 from content.models import ModulePage
 
 from . import queries, statistics
-from .disclosure import SUPPRESSED, CountTable, hierarchy_relations, suppress
 from .exports.catalogue import load_catalogue
 
 BREAKDOWNS = ("region", "office", "role")
@@ -315,7 +314,7 @@ class Report:
 
 def build_report(request: ReportRequest, k: int | None = None) -> Report:
     request.check()
-    k = settings.EVALUATION_DISCLOSURE_K if k is None else k
+    k = default_k() if k is None else k
     module = request.module
     survey_version = request.survey_version or default_survey_version(module)
     quiz_version = request.quiz_version or default_quiz_version(module)

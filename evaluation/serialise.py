@@ -9,7 +9,8 @@ percentages to 1; effect sizes to 2; p-values to 3 significant figures.
 
 from __future__ import annotations
 
-from .disclosure import SUPPRESSED
+from common.disclosure import SUPPRESSED
+
 from .report import ATTRITION, GroupReport, Report, iter_groups
 
 ZERO_HANDLING = (

@@ -4,9 +4,9 @@ Views are thin: the filter form validates, ``evaluation.figures`` produces the
 figures (through ``evaluation.report``), and the templates lay them out.
 """
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 
+from common.disclosure import default_k
 from content.models import ModulePage
 
 from .access import evaluator_required
@@ -33,7 +33,7 @@ def overview(request):
                 "reaction": figures["reaction"][0],
             }
         )
-    context = {"rows": rows, "k": settings.EVALUATION_DISCLOSURE_K}
+    context = {"rows": rows, "k": default_k()}
     return render(request, "evaluation/overview.html", context)
 
 

@@ -5,7 +5,9 @@ average usefulness rating and how many answered each quiz question correctly bef
 and after the module. Both tables download as CSV or XLSX through Wagtail's own
 ``SpreadsheetExportMixin`` (``?export=csv`` / ``?export=xlsx``), as Wagtail's reports
 do, with every cell neutralised against formula injection. The figures are totals
-from ``learning.reports``: no person is named anywhere.
+from ``learning.reports``: no person is named anywhere, and counts of fewer than k
+people (the evaluators' threshold) are hidden as "[c]" on the pages and in the
+downloads alike.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from wagtail.admin.ui.tables import Column, Table, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
 from accounts.roles import Role
+from common.disclosure import SUPPRESSED, default_k
 from common.spreadsheets import NeutralisedSpreadsheetExport
 from content.models import ModulePage
 
@@ -45,11 +48,15 @@ class CohortReportMenuItem(MenuItem):
         return can_view_cohort_report(request.user)
 
 
-def percent_text(value: float | None) -> str:
+def percent_text(value: float | str | None) -> str:
+    if value == SUPPRESSED:
+        return SUPPRESSED
     return "–" if value is None else f"{value:g}%"
 
 
-def number_text(value: float | None, sign: bool = False) -> str:
+def number_text(value: float | str | None, sign: bool = False) -> str:
+    if value == SUPPRESSED:
+        return SUPPRESSED
     if value is None:
         return "–"
     return f"{value:+g}" if sign else f"{value:g}"
@@ -65,7 +72,9 @@ def stage_column(key: str, label: str) -> Column:
     def value(funnel):
         count = getattr(funnel, key)
         share = getattr(funnel, f"{key}_percent")
-        return str(count) if share is None else f"{count} ({percent_text(share)})"
+        if share is None or SUPPRESSED in (count, share):
+            return str(count)
+        return f"{count} ({percent_text(share)})"
 
     return Column(key, label=label, accessor=value)
 
@@ -85,6 +94,12 @@ class CohortReportView(NeutralisedSpreadsheetExport, ReportView):
 
     def today(self) -> str:
         return timezone.localdate().isoformat()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["disclosure_k"] = default_k()
+        context["suppressed"] = SUPPRESSED
+        return context
 
 
 class CohortIndexView(CohortReportView):

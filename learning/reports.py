@@ -14,29 +14,48 @@ coaches there are:
 Nothing here returns a name, an email address or any other way to tell who is who.
 The funnel counts everyone's progress; quiz answers and usefulness ratings leave out
 people who opted out of evaluation use.
+
+Small numbers are hidden with the evaluators' rule and threshold
+(``common.disclosure``, k = ``EVALUATION_DISCLOSURE_K``): every count of people a
+trainer can see or work out is a cell of a ``CountTable`` (``funnel_table``,
+``questions_table``), with the sums between them as relations, and ``suppress``
+decides which to hide. A hidden count becomes ``SUPPRESSED`` ("[c]"), and so does
+every figure that rests on it (its percentage, the average rating, the change).
+``module_funnel(module, k=1)`` gives the raw figures.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q
 
 from assessments.models import Question, QuestionResponse, QuizAttempt, Timepoint
+from common.disclosure import SUPPRESSED, CountTable, default_k, suppress
 from content.models import ModulePage
 
 from .journey import ORDER
 from .models import Enrolment, Step
 from .services import opted_out_user_ids
 
+#: A count, or SUPPRESSED where it is hidden.
+CountOrHidden = int | str
 
-def percent(count: int, total: int) -> float | None:
+
+def percent(count: CountOrHidden, total: CountOrHidden) -> float | str | None:
     """``count`` as a percentage of ``total``, to one decimal place; None when there
-    is nobody to count."""
+    is nobody to count; SUPPRESSED when either is hidden."""
+    if SUPPRESSED in (count, total):
+        return SUPPRESSED
     if not total:
         return None
     return round(100 * count / total, 1)
+
+
+def _hidden_figure(value) -> bool:
+    return value == SUPPRESSED
 
 
 def _steps_from(step: Step) -> list[str]:
@@ -97,14 +116,14 @@ class FunnelStage:
 class ModuleFunnel:
     module_id: int
     title: str
-    enrolled: int = 0
-    baseline_done: int = 0
-    lessons_done: int = 0
-    post_done: int = 0
-    completed: int = 0
-    followed_up: int = 0
-    reaction_average: float | None = None
-    reaction_n: int = 0
+    enrolled: CountOrHidden = 0
+    baseline_done: CountOrHidden = 0
+    lessons_done: CountOrHidden = 0
+    post_done: CountOrHidden = 0
+    completed: CountOrHidden = 0
+    followed_up: CountOrHidden = 0
+    reaction_average: float | str | None = None
+    reaction_n: CountOrHidden = 0
 
     @classmethod
     def from_counts(cls, module_id: int, title: str, counts: dict) -> ModuleFunnel:
@@ -149,15 +168,53 @@ class ModuleFunnel:
     def followed_up_percent(self) -> float | None:
         return percent(self.followed_up, self.enrolled)
 
+    @property
+    def rating_hidden(self) -> bool:
+        return _hidden_figure(self.reaction_n)
 
-def module_funnel(module: ModulePage) -> ModuleFunnel:
-    """How many people reached each step of ``module``, in one query."""
+
+def funnel_table(funnel: ModuleFunnel) -> CountTable:
+    """The counts of people a reader of one module's funnel can see or work out.
+
+    Each stage is a cell, and so is the number who stopped between a stage and the
+    next (``("stopped", stage)``): the stages are nested, so a reader gets it by
+    subtraction. The number of ratings stands alone.
+    """
+    keys = [key for key, _ in FUNNEL_STAGES]
+    values: dict = {key: getattr(funnel, key) for key in keys}
+    relations = []
+    for stage, next_stage in zip(keys, keys[1:], strict=False):
+        stopped = values[stage] - values[next_stage]
+        if stopped >= 0:  # always, unless the records disagree with the journey
+            values[("stopped", stage)] = stopped
+            relations.append((stage, [next_stage, ("stopped", stage)]))
+    values["reaction_n"] = funnel.reaction_n
+    return CountTable(values=values, relations=relations)
+
+
+def _publish_funnel(funnel: ModuleFunnel, k: int) -> ModuleFunnel:
+    hidden = {cell for cell in suppress(funnel_table(funnel), k) if isinstance(cell, str)}
+    if not hidden:
+        return funnel
+    changes: dict = dict.fromkeys(hidden, SUPPRESSED)
+    if "reaction_n" in hidden:
+        changes["reaction_average"] = SUPPRESSED
+    return replace(funnel, **changes)
+
+
+def module_funnel(module: ModulePage, k: int | None = None) -> ModuleFunnel:
+    """How many people reached each step of ``module``, in one query, with counts
+    under ``k`` (the disclosure setting by default) hidden."""
     counts = Enrolment.objects.filter(module_id=module.pk).aggregate(**_funnel_aggregates())
-    return ModuleFunnel.from_counts(module.pk, module.title, counts)
+    funnel = ModuleFunnel.from_counts(module.pk, module.title, counts)
+    return _publish_funnel(funnel, default_k() if k is None else k)
 
 
-def module_funnels(modules: Iterable[ModulePage] | None = None) -> list[ModuleFunnel]:
-    """The funnel of every module (or of ``modules``), in tree order, in one query."""
+def module_funnels(
+    modules: Iterable[ModulePage] | None = None, k: int | None = None
+) -> list[ModuleFunnel]:
+    """The funnel of every module (or of ``modules``), in tree order, in one query,
+    each with its small counts hidden exactly as ``module_funnel`` hides them."""
     queryset = ModulePage.objects.all()
     if modules is not None:
         queryset = queryset.filter(pk__in=[module.pk for module in modules])
@@ -166,7 +223,10 @@ def module_funnels(modules: Iterable[ModulePage] | None = None) -> list[ModuleFu
         .annotate(**_funnel_aggregates("enrolments__"))
         .values("pk", "title", *(key for key in _funnel_aggregates()))
     )
-    return [ModuleFunnel.from_counts(row["pk"], row["title"], row) for row in rows]
+    k = default_k() if k is None else k
+    return [
+        _publish_funnel(ModuleFunnel.from_counts(row["pk"], row["title"], row), k) for row in rows
+    ]
 
 
 # Quiz item analysis ----------------------------------------------------------------
@@ -180,10 +240,10 @@ class QuestionAnalysis:
     position: int
     text: str
     versions: tuple[int, ...]
-    pre_correct: int = 0
-    pre_n: int = 0
-    post_correct: int = 0
-    post_n: int = 0
+    pre_correct: CountOrHidden = 0
+    pre_n: CountOrHidden = 0
+    post_correct: CountOrHidden = 0
+    post_n: CountOrHidden = 0
 
     @property
     def pre_percent(self) -> float | None:
@@ -196,6 +256,8 @@ class QuestionAnalysis:
     @property
     def change(self) -> float | None:
         """After minus before, in percentage points."""
+        if SUPPRESSED in (self.pre_percent, self.post_percent):
+            return SUPPRESSED
         if self.pre_percent is None or self.post_percent is None:
             return None
         return round(self.post_percent - self.pre_percent, 1)
@@ -235,9 +297,9 @@ def _question_rows(quiz_id: int) -> tuple[int | None, list[dict]]:
     return latest, [{"block_id": block_id, **block} for block_id, block in ordered]
 
 
-def _response_counts(module: ModulePage) -> dict[str, dict]:
-    """Per question block: answers and correct answers at the first baseline attempt,
-    and at each person's last post-module attempt. One query."""
+def _response_counts(module: ModulePage) -> dict[tuple[str, int], dict]:
+    """Per question block and quiz version: answers and correct answers at the first
+    baseline attempt, and at each person's last post-module attempt. One query."""
     later_post_attempt = QuizAttempt.objects.filter(
         user_id=OuterRef("attempt__user_id"),
         module_id=OuterRef("attempt__module_id"),
@@ -257,7 +319,7 @@ def _response_counts(module: ModulePage) -> dict[str, dict]:
         .alias(later_post_attempt=Exists(later_post_attempt))
         .filter(before | after)
         .order_by()
-        .values("question__block_id")
+        .values("question__block_id", "question__version__number")
         .annotate(
             pre_n=Count("pk", filter=before),
             pre_correct=Count("pk", filter=before & correct),
@@ -265,16 +327,68 @@ def _response_counts(module: ModulePage) -> dict[str, dict]:
             post_correct=Count("pk", filter=after & correct),
         )
     )
-    return {row.pop("question__block_id"): row for row in rows}
+    return {
+        (row.pop("question__block_id"), row.pop("question__version__number")): row for row in rows
+    }
 
 
-def quiz_item_analysis(module: ModulePage) -> QuizItemAnalysis:
+def _totals(counts: dict[tuple[str, int], dict]) -> dict[str, dict]:
+    """The counts per question block, over all versions."""
+    totals: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+    for (block_id, _), row in counts.items():
+        for name, count in row.items():
+            totals[block_id][name] += count
+    return totals
+
+
+def questions_table(questions: list[QuestionAnalysis], by_version: dict) -> CountTable:
+    """The counts of people behind the quiz questions a reader can see or work out.
+
+    Per question, the number who answered before (``("pre", block)``) and after
+    (``("post", block)``). Everyone taking a quiz version answers all its questions,
+    so each count is the sum of the people who took each version the question is in
+    (``("pre", version)``): a question kept from version 1 to 2 counts both, one
+    dropped after version 1 counts only the first, and their difference is the
+    people on version 2. Those per-version counts are cells too, so that no
+    difference between two questions gives away a small group.
+    """
+    values: dict = {}
+    relations = []
+    for when in ("pre", "post"):
+        takers: dict[int, int] = {}
+        for (_, version), row in by_version.items():
+            takers[version] = max(takers.get(version, 0), row[f"{when}_n"])
+        for version, count in takers.items():
+            values[(when, version)] = count
+        for question in questions:
+            total = getattr(question, f"{when}_n")
+            values[(when, question.block_id)] = total
+            parts = [(when, version) for version in question.versions if version in takers]
+            if parts and total == sum(values[part] for part in parts):
+                relations.append(((when, question.block_id), parts))
+    return CountTable(values=values, relations=relations)
+
+
+def _publish_question(question: QuestionAnalysis, hidden: set) -> QuestionAnalysis:
+    changes: dict = {}
+    for when in ("pre", "post"):
+        if (when, question.block_id) in hidden:
+            changes[f"{when}_n"] = changes[f"{when}_correct"] = SUPPRESSED
+    return replace(question, **changes) if changes else question
+
+
+def quiz_item_analysis(module: ModulePage, k: int | None = None) -> QuizItemAnalysis:
     """Per question of the module's quiz, the share correct before and after the
-    module, with the number answering each time. Two queries (none without a quiz)."""
+    module, with the number answering each time. Two queries (none without a quiz).
+
+    Where fewer than ``k`` people (the disclosure setting by default) answered, or
+    the count has to be hidden so that a small one cannot be worked out, the count,
+    the number correct and the percentage are all ``SUPPRESSED``."""
     if module.quiz_id is None:
         return QuizItemAnalysis(module.pk, None, None, [])
     latest, blocks = _question_rows(module.quiz_id)
-    counts = _response_counts(module)
+    by_version = _response_counts(module)
+    counts = _totals(by_version)
     questions = [
         QuestionAnalysis(
             block_id=block["block_id"],
@@ -285,4 +399,6 @@ def quiz_item_analysis(module: ModulePage) -> QuizItemAnalysis:
         )
         for block in blocks
     ]
+    hidden = suppress(questions_table(questions, by_version), default_k() if k is None else k)
+    questions = [_publish_question(question, hidden) for question in questions]
     return QuizItemAnalysis(module.pk, module.quiz_id, latest, questions)

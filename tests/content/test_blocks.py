@@ -21,7 +21,7 @@ ALL_BLOCKS = LessonStreamBlock().child_blocks
 def test_there_is_no_raw_html_block():
     assert not any(isinstance(b, wagtail_blocks.RawHTMLBlock) for b in ALL_BLOCKS.values())
     assert set(ALL_BLOCKS) == {
-        "rich_text", "markdown", "callout", "quote", "scenario", "video", "resource",
+        "rich_text", "markdown", "image", "callout", "quote", "scenario", "video", "resource",
     }  # fmt: skip
 
 

@@ -90,4 +90,4 @@ def test_text_that_looks_like_html_is_shown_not_run():
 def test_tables_are_kept():
     html = str(render_markdown("| a | b |\n|---|---|\n| 1 | 2 |"))
     assert '<table class="govuk-table">' in html
-    assert "<td>1</td>" in html
+    assert '<td class="govuk-table__cell">1</td>' in html

@@ -1,4 +1,4 @@
-"""Tests for small-number suppression (``evaluation.disclosure``).
+"""Tests for small-number suppression (``common.disclosure``).
 
 The worked examples are small enough to follow by hand. The property tests build
 hundreds of random tables shaped like the published ones and check every result
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from evaluation.disclosure import (
+from common.disclosure import (
     SUPPRESSED,
     CountTable,
     _primary,
@@ -304,7 +304,7 @@ def test_same_table_gives_same_cells():
 SCRIPT = """
 import random, sys
 sys.path.insert(0, {root!r})
-from evaluation.disclosure import CountTable, hierarchy_relations, suppress
+from common.disclosure import CountTable, hierarchy_relations, suppress
 rng = random.Random(3)
 names = ["office-" + str(i) for i in range(12)]
 counts = {{name: rng.choice([0, 2, 5, 9, 12, 15, 30]) for name in names}}

@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from accounts.roles import Role
+from common.disclosure import SUPPRESSED
 from content.models import ModulePage
-from evaluation.disclosure import SUPPRESSED
 from tests.factories import UserFactory
 
 

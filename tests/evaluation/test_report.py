@@ -14,9 +14,9 @@ from scipy import stats
 
 from accounts.models import Office
 from accounts.roles import Role
+from common.disclosure import SUPPRESSED, CountTable, recoverable
 from content.curriculum import load_curriculum, parse_curriculum
 from content.models import ModulePage
-from evaluation.disclosure import SUPPRESSED, CountTable, recoverable
 from evaluation.report import ReportError, ReportRequest, build_report
 from evaluation.serialise import report_figures
 from tests.assessments.builders import make_survey, survey_item

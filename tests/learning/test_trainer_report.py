@@ -17,10 +17,19 @@ from django.utils import timezone
 from accounts.roles import Role
 from assessments.models import QuestionResponse, QuizAttempt, Timepoint
 from assessments.services import issue_token, load_quiz_version, load_survey_version
+from common.disclosure import SUPPRESSED, default_k, recoverable, suppress
 from learning import services
 from learning.admin_views import CohortReportMenuItem, can_view_cohort_report
 from learning.models import Enrolment, Step
-from learning.reports import module_funnel, module_funnels, quiz_item_analysis
+from learning.reports import (
+    FUNNEL_STAGES,
+    _response_counts,
+    funnel_table,
+    module_funnel,
+    module_funnels,
+    questions_table,
+    quiz_item_analysis,
+)
 from tests.factories import UserFactory
 
 QUESTIONS = 8  # in the disclosure quiz
@@ -167,6 +176,12 @@ def cohort(disclosure):
 
 
 @pytest.fixture
+def every_figure_shown(settings):
+    """k = 1: for tests about what is counted, with a cohort far smaller than k."""
+    settings.EVALUATION_DISCLOSURE_K = 1
+
+
+@pytest.fixture
 def trainer_client(client, trainer):
     client.force_login(trainer)
     return client
@@ -198,7 +213,7 @@ def assert_nobody_named(text, coaches):
 # The figures -----------------------------------------------------------------------
 
 
-def test_funnel_counts_each_step_and_the_reaction_rating(cohort, disclosure):
+def test_funnel_counts_each_step_and_the_reaction_rating(every_figure_shown, cohort, disclosure):
     funnel = module_funnel(disclosure)
     assert (
         funnel.enrolled,
@@ -220,14 +235,14 @@ def test_funnel_counts_each_step_and_the_reaction_rating(cohort, disclosure):
     assert funnel.reaction_n == 2
 
 
-def test_module_funnels_lists_every_module_in_one_query(cohort, disclosure):
+def test_module_funnels_lists_every_module_in_one_query(every_figure_shown, cohort, disclosure):
     with CaptureQueriesContext(connection) as queries:
         funnels = module_funnels()
     assert len(queries) == 1
     assert funnels == [module_funnel(disclosure)]
 
 
-def test_an_empty_module_has_no_percentages(disclosure):
+def test_an_empty_module_has_no_percentages(every_figure_shown, disclosure):
     funnel = module_funnel(disclosure)
     assert funnel.enrolled == 0
     assert all(stage.percent is None for stage in funnel.stages)
@@ -237,7 +252,9 @@ def test_an_empty_module_has_no_percentages(disclosure):
     assert all(q.pre_n == 0 and q.pre_percent is None for q in analysis.questions)
 
 
-def test_item_analysis_before_first_attempt_and_after_last_attempt(cohort, disclosure):
+def test_item_analysis_before_first_attempt_and_after_last_attempt(
+    every_figure_shown, cohort, disclosure
+):
     analysis = quiz_item_analysis(disclosure)
     version = disclosure.quiz.latest_version
     assert analysis.latest_version == version.number == 1
@@ -265,7 +282,7 @@ def test_item_analysis_before_first_attempt_and_after_last_attempt(cohort, discl
     assert analysis.questions[7].change == 30.0
 
 
-def test_retakes_count_only_the_last_post_attempt(cohort, disclosure):
+def test_retakes_count_only_the_last_post_attempt(every_figure_shown, cohort, disclosure):
     # D failed everything and then passed: only the pass counts.
     # F failed twice and got Q1-5 right on the last go: only that counts.
     questions = quiz_item_analysis(disclosure).questions
@@ -281,7 +298,9 @@ def test_retakes_count_only_the_last_post_attempt(cohort, disclosure):
     assert module_funnel(disclosure).post_done == 4
 
 
-def test_questions_pair_across_versions_by_block_with_the_latest_wording(cohort, disclosure):
+def test_questions_pair_across_versions_by_block_with_the_latest_wording(
+    every_figure_shown, cohort, disclosure
+):
     quiz = disclosure.quiz
     dropped = quiz.latest_version.questions.get(position=QUESTIONS).text
     quiz.questions[0].value["question"] = "What would you say next?"
@@ -310,7 +329,9 @@ def test_questions_pair_across_versions_by_block_with_the_latest_wording(cohort,
 # The admin pages -------------------------------------------------------------------
 
 
-def test_index_lists_modules_with_their_funnel(trainer_client, cohort, disclosure):
+def test_index_lists_modules_with_their_funnel(
+    every_figure_shown, trainer_client, cohort, disclosure
+):
     response = trainer_client.get(index_url())
     assert response.status_code == 200
     html = response.content.decode()
@@ -321,7 +342,9 @@ def test_index_lists_modules_with_their_funnel(trainer_client, cohort, disclosur
     assert_nobody_named(html, cohort.values())
 
 
-def test_module_page_shows_funnel_rating_and_questions(trainer_client, cohort, disclosure):
+def test_module_page_shows_funnel_rating_and_questions(
+    every_figure_shown, trainer_client, cohort, disclosure
+):
     response = trainer_client.get(module_url(disclosure))
     assert response.status_code == 200
     html = response.content.decode()
@@ -339,7 +362,7 @@ def test_module_page_for_a_missing_module_is_404(trainer_client, disclosure):
     assert trainer_client.get(reverse("learning_reports:module", args=[999999])).status_code == 404
 
 
-def test_item_analysis_exports_as_csv(trainer_client, cohort, disclosure):
+def test_item_analysis_exports_as_csv(every_figure_shown, trainer_client, cohort, disclosure):
     response = trainer_client.get(module_url(disclosure, "csv"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -365,7 +388,7 @@ def test_item_analysis_exports_as_csv(trainer_client, cohort, disclosure):
     assert_nobody_named(text, cohort.values())
 
 
-def test_item_analysis_exports_as_xlsx(trainer_client, cohort, disclosure):
+def test_item_analysis_exports_as_xlsx(every_figure_shown, trainer_client, cohort, disclosure):
     response = trainer_client.get(module_url(disclosure, "xlsx"))
     assert response.status_code == 200
     assert "spreadsheetml" in response["Content-Type"]
@@ -380,7 +403,9 @@ def test_item_analysis_exports_as_xlsx(trainer_client, cohort, disclosure):
     assert_nobody_named(cells, cohort.values())
 
 
-def test_funnel_of_every_module_exports_as_csv_and_xlsx(trainer_client, cohort, disclosure):
+def test_funnel_of_every_module_exports_as_csv_and_xlsx(
+    every_figure_shown, trainer_client, cohort, disclosure
+):
     text = content_of(trainer_client.get(f"{index_url()}?export=csv")).decode()
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["Module", "Enrolled", "Baseline done"]
@@ -520,7 +545,7 @@ def count_queries(action):
     return len(queries)
 
 
-def test_query_count_does_not_grow_with_the_cohort(trainer_client, disclosure):
+def test_query_count_does_not_grow_with_the_cohort(every_figure_shown, trainer_client, disclosure):
     actions = {
         "funnel": lambda: module_funnel(disclosure),
         "funnels": module_funnels,
@@ -551,7 +576,9 @@ def test_query_count_does_not_grow_with_the_cohort(trainer_client, disclosure):
 
 
 @pytest.mark.django_db
-def test_people_who_opted_out_are_left_out_of_answers_but_not_progress(walker, coach):
+def test_people_who_opted_out_are_left_out_of_answers_but_not_progress(
+    every_figure_shown, walker, coach
+):
     from learning import services
     from learning.reports import module_funnel, quiz_item_analysis
 
@@ -566,3 +593,171 @@ def test_people_who_opted_out_are_left_out_of_answers_but_not_progress(walker, c
     funnel = module_funnel(module)
     assert funnel.reaction_n == 0
     assert (funnel.enrolled, funnel.completed) == (1, 1)
+
+
+# Small numbers ---------------------------------------------------------------------
+#
+# The report hides counts of fewer than k people exactly as the evaluator area does
+# (common.disclosure, k = EVALUATION_DISCLOSURE_K = 10 in these tests).
+
+HIDDEN = SUPPRESSED
+
+
+def add_baselines(module, count, correct):
+    """``count`` coaches who have done the baseline on the quiz's latest version and
+    are reading the lessons; ``correct`` says which of its questions they got right."""
+    version = load_quiz_version(module.quiz.latest_version.pk)
+    questions = list(version.questions.all())
+    now = timezone.now()
+    for _ in range(count):
+        user = UserFactory(role=Role.WORK_COACH)
+        Enrolment.objects.create(user=user, module=module, step=Step.LESSONS, started_at=now)
+        attempt = QuizAttempt.objects.create(
+            user=user,
+            module=module,
+            quiz=module.quiz,
+            version=version,
+            timepoint=Timepoint.PRE,
+            number=1,
+            score=0,
+            max_score=len(questions),
+            token=uuid.uuid4(),
+            submitted_at=now,
+        )
+        QuestionResponse.objects.bulk_create(
+            QuestionResponse(attempt=attempt, question=q, is_correct=q.position in correct)
+            for q in questions
+        )
+
+
+def shown(value):
+    return value != HIDDEN
+
+
+def csv_rows(client, url):
+    return list(csv.reader(io.StringIO(content_of(client.get(url)).decode())))
+
+
+def xlsx_rows(client, url):
+    workbook = openpyxl.load_workbook(io.BytesIO(content_of(client.get(url))))
+    return list(workbook.active.iter_rows(values_only=True))
+
+
+def test_the_threshold_is_the_evaluators(settings):
+    assert default_k() == settings.EVALUATION_DISCLOSURE_K == 10
+
+
+def test_a_cohort_under_k_shows_no_figure_about_anyone(trainer_client, cohort, disclosure):
+    funnel = module_funnel(disclosure)
+    assert [stage.count for stage in funnel.stages] == [HIDDEN] * 6
+    assert funnel.reaction_average == HIDDEN and funnel.reaction_n == HIDDEN
+    for q in quiz_item_analysis(disclosure).questions:
+        assert (q.pre_correct, q.pre_n, q.pre_percent) == (HIDDEN, HIDDEN, HIDDEN)
+        assert (q.post_correct, q.post_n, q.post_percent, q.change) == (HIDDEN,) * 4
+
+    html = trainer_client.get(module_url(disclosure)).content.decode()
+    assert "Figures based on fewer than 10 people are hidden" in html
+    assert "Fewer than 10 people have rated this module, so the rating" in html
+    assert "Average rating" not in html
+    for figure in ("60%", "100%", "20%", "83.3%", "+40"):
+        assert figure not in html
+    index = trainer_client.get(index_url()).content.decode()
+    assert "Figures based on fewer than 10 people are hidden" in index
+    assert "83.3%" not in index and "16.7%" not in index
+
+
+def test_one_person_alone_is_never_shown(trainer_client, disclosure):
+    Coach(disclosure).baseline(ALL).lessons().quiz(Timepoint.POST, ALL).survey(
+        Timepoint.POST, reaction=5
+    )
+    funnel = module_funnel(disclosure)
+    # Nobody has been followed up: zero describes no one and is shown.
+    assert [stage.count for stage in funnel.stages] == [HIDDEN] * 5 + [0]
+    assert funnel.reaction_average == HIDDEN
+    for q in quiz_item_analysis(disclosure).questions:
+        assert HIDDEN == q.pre_n == q.pre_correct == q.post_n == q.post_correct
+
+    rows = csv_rows(trainer_client, module_url(disclosure, "csv"))
+    assert all(row[3:] == [HIDDEN] * 7 for row in rows[1:])
+
+
+def test_downloads_hide_the_same_cells_as_the_page(trainer_client, cohort, disclosure):
+    add_baselines(disclosure, 12, correct={1})
+    # Before: 17 answered each question, so those are shown; after: 4, hidden.
+    questions = quiz_item_analysis(disclosure).questions
+    assert [(q.pre_correct, q.pre_n) for q in questions][:2] == [(15, 17), (3, 17)]
+    assert {(q.post_correct, q.post_n, q.change) for q in questions} == {(HIDDEN,) * 3}
+
+    rows = csv_rows(trainer_client, module_url(disclosure, "csv"))
+    assert rows[1][3:] == ["15", "17", "88.2", HIDDEN, HIDDEN, HIDDEN, HIDDEN]
+    assert all(row[6:] == [HIDDEN] * 4 for row in rows[1:])
+    xlsx = xlsx_rows(trainer_client, module_url(disclosure, "xlsx"))
+    assert xlsx[1][3:] == (15, 17, 88.2, HIDDEN, HIDDEN, HIDDEN, HIDDEN)
+
+    # The funnel: 18 enrolled, 17 past the baseline, so the 1 who has not started
+    # is small and must not be worked out by subtraction.
+    raw = module_funnel(disclosure, k=1)
+    assert (raw.enrolled, raw.baseline_done) == (18, 17)
+    funnel = module_funnel(disclosure)
+    assert not (shown(funnel.enrolled) and shown(funnel.baseline_done))
+    expected = [str(getattr(funnel, key)) for key, _ in FUNNEL_STAGES]
+    row = csv_rows(trainer_client, f"{index_url()}?export=csv")[1]
+    assert [row[1], row[2], row[4], row[6], row[8], row[10]] == expected
+    xlsx = xlsx_rows(trainer_client, f"{index_url()}?export=xlsx")[1]
+    assert [str(xlsx[i]) for i in (1, 2, 4, 6, 8, 10)] == expected
+
+
+def test_no_hidden_count_can_be_worked_out_from_the_figures_shown(disclosure):
+    """The funnel and the per-question counts, as a reader sees them, with the sums
+    between them; ``recoverable`` (the evaluators' exact check) finds nothing."""
+    add_baselines(disclosure, 12, correct={1, 2})
+    Enrolment.objects.create(
+        user=UserFactory(role=Role.WORK_COACH), module=disclosure, started_at=timezone.now()
+    )
+    # Version 2 drops the last question; one person takes the baseline on it.
+    quiz = disclosure.quiz
+    del quiz.questions[QUESTIONS - 1]
+    quiz.save_revision().publish()
+    add_baselines(disclosure, 1, correct={1})
+
+    raw = quiz_item_analysis(disclosure, k=1)
+    assert [q.pre_n for q in raw.questions] == [13] * (QUESTIONS - 1) + [12]
+    questions = quiz_item_analysis(disclosure).questions
+    # The dropped question's 12 would give away the one person on version 2.
+    assert questions[0].pre_n == 13 and questions[0].pre_correct == 13
+    assert questions[-1].pre_n == HIDDEN and questions[-1].pre_percent == HIDDEN
+    table = questions_table(raw.questions, _response_counts(disclosure))
+    hidden = suppress(table, 10)
+    assert ("pre", 2) in hidden  # the version-2 group of one
+    assert recoverable(table, hidden) == set()
+
+    raw_funnel = module_funnel(disclosure, k=1)
+    assert (raw_funnel.enrolled, raw_funnel.baseline_done) == (14, 13)
+    table = funnel_table(raw_funnel)
+    hidden = suppress(table, 10)
+    assert ("stopped", "enrolled") in hidden
+    assert recoverable(table, hidden) == set()
+    funnel = module_funnel(disclosure)
+    assert {key for key, _ in FUNNEL_STAGES if getattr(funnel, key) == HIDDEN} == {
+        key for key in hidden if isinstance(key, str)
+    } - {"reaction_n"}
+
+
+def test_the_privacy_page_promise_holds(walker, coach, client, disclosure, trainer):
+    """The coach is told trainers see totals, with figures about fewer than 10 people
+    hidden; the coach's own answers then appear nowhere in the trainers' report."""
+    walker.start()
+    html = walker.client.get(walker.url("privacy")).content.decode()
+    assert "Trainers see totals for each module and question, not named people." in html
+    assert "Figures about fewer than 10 people are hidden from them." in html
+    walker.to("completed")
+
+    client.force_login(trainer)
+    page = client.get(module_url(disclosure)).content.decode()
+    assert "100%" not in page and "Average rating" not in page
+    rows = csv_rows(client, module_url(disclosure, "csv"))
+    assert len(rows) == 1 + QUESTIONS
+    assert all(set(row[3:]) == {HIDDEN} for row in rows[1:])
+    funnel = csv_rows(client, f"{index_url()}?export=csv")[1]
+    # Everything but the zero followed up: no one has been followed up yet.
+    assert funnel[1:] == [HIDDEN] * 9 + ["0"] + [HIDDEN] * 3

@@ -1,10 +1,15 @@
 """Small-number suppression for published tables of counts of people.
 
-Evaluators see counts of people broken down by region, office and so on. A count
-from 1 to k - 1 could help someone pick out the people behind it, so it is shown as
-``[c]`` instead. k is the setting ``EVALUATION_DISCLOSURE_K`` (10 unless configured
-otherwise). Hiding the small counts alone is not enough, because readers also see
-totals and can add and subtract. This module decides which cells to hide so that no
+Evaluators see counts of people broken down by region, office and so on, and trainers
+see counts per module and quiz question. A count from 1 to k - 1 could help someone
+pick out the people behind it, so it is shown as ``[c]`` instead. k is the setting
+``EVALUATION_DISCLOSURE_K`` (10 unless configured otherwise), read by ``default_k``:
+the evaluator area and the trainers' cohort report use the same threshold and the
+same method. This module is plain Python (NumPy, and Django's settings for k) and
+imports no app of the project, so any app may use it.
+
+Hiding the small counts alone is not enough, because readers also see totals and
+can add and subtract. This module decides which cells to hide so that no
 hidden count can be worked out, or narrowed to a small range, from what is shown.
 
 A table is described by a ``CountTable``: the counts, the sums between them that a
@@ -83,7 +88,8 @@ class CountTable:
 
 
 def default_k() -> int:
-    """The threshold from the ``EVALUATION_DISCLOSURE_K`` setting."""
+    """The threshold from the ``EVALUATION_DISCLOSURE_K`` setting: the one place it
+    is read for on-screen figures."""
     from django.conf import settings
 
     return settings.EVALUATION_DISCLOSURE_K
