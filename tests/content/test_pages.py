@@ -9,7 +9,7 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 from content.curriculum import ensure_site_tree
 from content.models import HomePage, LessonPage, ModuleIndexPage, ModulePage
 from learning.models import Enrolment
-from tests.factories import LessonPageFactory, ModulePageFactory, UserFactory
+from tests.factories import LessonPageFactory, ModulePageFactory, UserFactory, add_totp
 
 
 class PageTreeTests(WagtailPageTestCase):
@@ -28,7 +28,9 @@ class PageTreeTests(WagtailPageTestCase):
         )
 
     def setUp(self):
-        self.login()  # a superuser, for the admin-side assertions
+        # A superuser, for the admin-side assertions, with the authenticator app a
+        # superuser must have.
+        add_totp(self.login())
 
     def test_parent_and_child_types_are_strict(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
