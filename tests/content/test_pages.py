@@ -28,9 +28,21 @@ class PageTreeTests(WagtailPageTestCase):
         )
 
     def setUp(self):
-        # A superuser, for the admin-side assertions, with the authenticator app a
-        # superuser must have.
-        add_totp(self.login())
+        self.login()  # a superuser, for the admin-side assertions
+
+    # Wagtail's helpers make superusers for the admin; a superuser must have an
+    # authenticator app to get in.
+    @staticmethod
+    def create_test_user():
+        user = WagtailPageTestCase.create_test_user()
+        add_totp(user)
+        return user
+
+    @staticmethod
+    def create_superuser(*args, **kwargs):
+        user = WagtailPageTestCase.create_superuser(*args, **kwargs)
+        add_totp(user)
+        return user
 
     def test_parent_and_child_types_are_strict(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
