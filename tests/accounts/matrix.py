@@ -343,12 +343,17 @@ def _png() -> bytes:
 
 
 def with_authenticator(user):
-    """Give a privileged person a TOTP authenticator, as the policy requires."""
+    """Give a privileged person an authenticator app and recovery codes, as allauth's
+    set-up page does and as their role requires."""
     from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+    kinds = set(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+    if Authenticator.Type.TOTP not in kinds:
         TOTP.activate(user, generate_totp_secret())
+    if Authenticator.Type.RECOVERY_CODES not in kinds:
+        RecoveryCodes.activate(user)
     return user
 
 

@@ -61,7 +61,7 @@ MATRIX = """
 # pattern                                        anon   coachA coachB leader trainer evalA  evalB  admin  why
 
 # Signing in, out and two-factor authentication: allauth's pages, open to all or to the signed-in person.
-wagtailadmin_login                               signin signin signin signin signin  signin signin signin the admin signs in through allauth
+wagtailadmin_login                               signin 403    403    403    signin  403    403    signin the admin signs in through allauth; signed in without admin access: 403
 wagtailcore_login                                signin signin signin signin signin  signin signin signin page privacy signs in through allauth too
 account_login                                    200    resume resume resume resume  resume resume resume signed-in people go back to their work
 account_logout                                   >/     200    200    200    200     200    200    200    asks before signing out
@@ -85,9 +85,9 @@ mfa_authenticate                                 signin resume resume resume res
 mfa_reauthenticate                               login  reauth reauth reauth 200     200    200    200    by code, for those with an authenticator
 mfa_activate_totp                                login  reauth reauth reauth reauth  reauth reauth reauth setting up asks for the password again
 mfa_deactivate_totp                              login  404    404    404    reauth  reauth reauth reauth nothing to remove without an authenticator; otherwise the password again
-mfa_view_recovery_codes                          login  404    404    404    404     404    404    404    none generated
+mfa_view_recovery_codes                          login  404    404    404    reauth  reauth reauth reauth one's own codes, made with the authenticator app; the password again first
 mfa_generate_recovery_codes                      login  reauth reauth reauth reauth  reauth reauth reauth asks for the password again
-mfa_download_recovery_codes                      login  404    404    404    404     404    404    404    none generated
+mfa_download_recovery_codes                      login  404    404    404    reauth  reauth reauth reauth one's own codes, made with the authenticator app; the password again first
 accounts_profile                                 login  200    200    200    200     200    200    200    one's own account page
 
 # Public pages: the home page, the list of modules, checking a certificate.
@@ -95,8 +95,10 @@ wagtail_serve@home                               200    200    200    200    200
 wagtail_serve@modules                            200    200    200    200    200     200    200    200    public list of module titles
 wagtail_serve@missing                            404    404    404    404    404     404    404    404    no such page
 wagtail_serve@restricted                         200    200    200    200    200     200    200    200    a password-protected page asks for its password
-wagtailcore_authenticate_with_password           200    200    200    200    200     200    200    200    the password form of a protected page
-wagtaildocs_authenticate_with_password           200    200    200    200    200     200    200    200    the password form of a protected collection
+wagtailcore_authenticate_with_password           404    404    404    404    404     404    404    404    shared page passwords are off
+wagtaildocs_authenticate_with_password           404    404    404    404    404     404    404    404    shared document passwords are off
+_util/authenticate_with_password/                404    404    404    404    404     404    404    404    shared page passwords are off, whatever follows
+documents/authenticate_with_password/            404    404    404    404    404     404    404    404    shared document passwords are off, whatever follows
 certificate_verify                               200    200    200    200    200     200    200    200    anyone can check a certificate
 certificate_verify_code@ofA                      200    200    200    200    200     200    200    200    shows the module, date and validity, never the name
 certificate_verify_code@unknown                  200    200    200    200    200     200    200    200    says the code is not known
@@ -134,14 +136,14 @@ evaluation:export_status@ofA                     login  403    403    403    403
 evaluation:export_download@ofA                   login  403    403    403    403     200    404    403    evaluator B must not download A's export
 evaluation:export_download@ofB                   login  403    403    403    403     404    200    403    evaluator A must not download B's export
 
-# The Wagtail admin. Everyone without admin access gets a 403 in one response (signed out: sign in first).
+# The Wagtail admin. Anyone signed in without admin access gets a 403 for every /admin/ address, in one response.
 # Trainers author pages, quizzes, surveys, images and documents; administrators also manage people and offices.
-wagtailadmin_password_reset                      reset  reset  reset  reset  reset   reset  reset  reset  passwords are reset through allauth
-wagtailadmin_password_reset_done                 reset  reset  reset  reset  reset   reset  reset  reset  passwords are reset through allauth
-wagtailadmin_password_reset_confirm              reset  reset  reset  reset  reset   reset  reset  reset  passwords are reset through allauth
-wagtailadmin_password_reset_complete             reset  reset  reset  reset  reset   reset  reset  reset  passwords are reset through allauth
-wagtailadmin_sprite                              200    200    200    200    200     200    200    200    the admin's icons, no data
-wagtailadmin_javascript_catalog                  200    200    200    200    200     200    200    200    the admin's translations, no data
+wagtailadmin_password_reset                      reset  403    403    403    reset   403    403    reset  passwords are reset through allauth; signed in without admin access: 403
+wagtailadmin_password_reset_done                 reset  403    403    403    reset   403    403    reset  passwords are reset through allauth; signed in without admin access: 403
+wagtailadmin_password_reset_confirm              reset  403    403    403    reset   403    403    reset  passwords are reset through allauth; signed in without admin access: 403
+wagtailadmin_password_reset_complete             reset  403    403    403    reset   403    403    reset  passwords are reset through allauth; signed in without admin access: 403
+wagtailadmin_sprite                              200    403    403    403    200     403    403    200    the admin's icons, no data (the sign-in page uses none)
+wagtailadmin_javascript_catalog                  200    403    403    403    200     403    403    200    the admin's translations, no data
 admin/.*/                                        >/admin/login/?next= 403 403 403 404    403    403    404    an unknown admin address; signed out: the admin's sign-in, which sends on to allauth
 admin/test404/                                   login  403    403    403    200     403    403    200    Wagtail's "not found" page, shown to admin users
 wagtailadmin_home                                login  403    403    403    200     403    403    200    the dashboard
