@@ -94,7 +94,7 @@ accounts_profile                                 login  200    200    200    200
 wagtail_serve@home                               200    200    200    200    200     200    200    200    public, so people can find the sign-in
 wagtail_serve@modules                            200    200    200    200    200     200    200    200    public list of module titles
 wagtail_serve@missing                            404    404    404    404    404     404    404    404    no such page
-wagtail_serve@restricted                         200    200    200    200    200     200    200    200    a password-protected page asks for its password
+wagtail_serve@restricted                         200    200    200    200    200     200    200    200    a page behind a shared password (none can be set now) shows the form, not the page
 wagtailcore_authenticate_with_password           404    404    404    404    404     404    404    404    shared page passwords are off
 wagtaildocs_authenticate_with_password           404    404    404    404    404     404    404    404    shared document passwords are off
 _util/authenticate_with_password/                404    404    404    404    404     404    404    404    shared page passwords are off, whatever follows
