@@ -8,6 +8,18 @@ from content.curriculum import ensure_site_tree, load_curriculum
 from tests.factories import UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: allauth keeps its sign-in rate limits and
+    the authenticator codes already used there, and neither should carry over from one
+    test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def module_index(db):
     return ensure_site_tree()

@@ -58,3 +58,33 @@ def test_load_demo_refuses_when_demo_is_not_allowed(settings):
 def test_load_demo_rejects_a_short_password():
     with pytest.raises(CommandError, match="at least 12"):
         run_demo(password="short")
+
+
+@pytest.mark.django_db
+def test_privileged_demo_accounts_sign_in_with_the_demo_authenticator_code(client):
+    from allauth.mfa.models import Authenticator
+
+    from accounts.mfa import mfa_required
+
+    run_demo()
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.get(email=account.email)
+        has_app = Authenticator.objects.filter(user=user, type="totp").exists()
+        assert has_app == mfa_required(user), account.email
+    response = client.post(
+        "/accounts/login/", {"login": "trainer@example.com", "password": DEFAULT_DEMO_PASSWORD}
+    )
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    out = io.StringIO()
+    call_command("demo_code", stdout=out)
+    code = out.getvalue().strip()
+    assert len(code) == 6 and code.isdigit()
+    client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert "_auth_user_id" in client.session
+    assert client.get("/admin/").status_code == 200
+
+
+def test_demo_code_refuses_when_demo_is_not_allowed(settings):
+    settings.DEMO_ALLOWED = False
+    with pytest.raises(CommandError, match="not allowed"):
+        call_command("demo_code", stdout=io.StringIO())

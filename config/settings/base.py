@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After the person is known: admin 403 instead of a sign-in loop, MFA by role.
+    "accounts.middleware.SignedInAccessMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -164,6 +166,22 @@ ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Coach Academy] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Coach Academy"
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+# Roles (group names) whose members must set up two-factor authentication before they
+# reach the areas below; superusers always must. See accounts/mfa.py.
+MFA_REQUIRED_ROLES = env.list(
+    "MFA_REQUIRED_ROLES", default=["Trainer", "Evaluator", "Administrator"]
+)
+MFA_PROTECTED_PATHS = ["/admin/", "/evaluation/"]
+
+# Wagtail's own sign-in, password reset, password change and email change are turned
+# off (their addresses redirect to allauth's, config/urls.py), and so are shared page and
+# document passwords: allauth is the one way in.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
+WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

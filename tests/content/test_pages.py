@@ -9,7 +9,7 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 from content.curriculum import ensure_site_tree
 from content.models import HomePage, LessonPage, ModuleIndexPage, ModulePage
 from learning.models import Enrolment
-from tests.factories import LessonPageFactory, ModulePageFactory, UserFactory
+from tests.factories import LessonPageFactory, ModulePageFactory, UserFactory, add_totp
 
 
 class PageTreeTests(WagtailPageTestCase):
@@ -29,6 +29,20 @@ class PageTreeTests(WagtailPageTestCase):
 
     def setUp(self):
         self.login()  # a superuser, for the admin-side assertions
+
+    # Wagtail's helpers make superusers for the admin; a superuser must have an
+    # authenticator app to get in.
+    @staticmethod
+    def create_test_user():
+        user = WagtailPageTestCase.create_test_user()
+        add_totp(user)
+        return user
+
+    @staticmethod
+    def create_superuser(*args, **kwargs):
+        user = WagtailPageTestCase.create_superuser(*args, **kwargs)
+        add_totp(user)
+        return user
 
     def test_parent_and_child_types_are_strict(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})

@@ -54,12 +54,20 @@ def module_files(slug: str) -> ModuleFiles:
 
 
 def sign_in(page, email: str, password: str = DEMO_PASSWORD, path: str = "/accounts/login/"):
-    """Sign in through the real sign-in form."""
+    """Sign in through the real sign-in form and, when the account has an authenticator
+    app (the demo trainer, evaluator and administrator), the two-factor step after it,
+    with the code the demo key gives now."""
+    from accounts.demo import demo_totp_code
+
     page.goto(path)
     page.locator("#id_login").fill(email)
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_load_state()
+    if "/accounts/2fa/authenticate/" in page.url:
+        page.locator("#id_code").fill(demo_totp_code())
+        page.locator("form button[type=submit]").first.click()
+        page.wait_for_load_state()
 
 
 def has_horizontal_scroll(page) -> bool:

@@ -2,7 +2,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEFAULT_DEMO_PASSWORD, DEMO_ACCOUNTS, ensure_demo_accounts
+from accounts.demo import (
+    DEFAULT_DEMO_PASSWORD,
+    DEMO_ACCOUNTS,
+    DEMO_TOTP_SECRET,
+    ensure_demo_accounts,
+)
+from accounts.mfa import mfa_required
 from accounts.offices import REGIONS
 
 
@@ -30,11 +36,16 @@ class Command(BaseCommand):
 
         office_count = Office.objects.count()
         call_command("load_curriculum", stdout=self.stdout, stderr=self.stderr)
-        ensure_demo_accounts(password)
+        users = ensure_demo_accounts(password)
         self.stdout.write(
             f"Offices: {office_count} in {len(REGIONS)} regions.\n"
             "Demo accounts (sign in at /accounts/login/):"
         )
-        for account in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {account.role.value:<14} {account.email:<26} {password}")
+        for account, user in zip(DEMO_ACCOUNTS, users, strict=True):
+            code = " + authenticator code" if mfa_required(user) else ""
+            self.stdout.write(f"  {account.role.value:<14} {account.email:<26} {password}{code}")
+        self.stdout.write(
+            "Authenticator code: run `manage.py demo_code`, or add the key "
+            f"{DEMO_TOTP_SECRET} to an authenticator app."
+        )
         self.stdout.write(self.style.SUCCESS("Demo loaded."))
