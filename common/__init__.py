@@ -1,0 +1,1 @@
+"""Plain Python helpers shared across the project. Nothing here imports a project app."""
