@@ -84,6 +84,10 @@ PEOPLE = {
         },
         "amr": ["pwd"],
     },
+    "never.confirmed": {
+        "claims": {"email": "never.confirmed@dept.example", "email_verified": True},
+        "amr": ["pwd"],
+    },
     "demoted": {
         "claims": {
             "email": "was.admin@dept.example",

@@ -116,6 +116,21 @@ def test_existing_account_is_linked_by_verified_email(sso_settings, live_server,
     assert SocialAccount.objects.count() == 1
 
 
+def test_linking_an_account_whose_address_was_never_confirmed_removes_its_password(
+    sso_settings, live_server, browser_session
+):
+    # Whoever set this password never proved the address was theirs; the provider
+    # has. Keeping the password would leave two people in one account.
+    local = UserFactory(email="never.confirmed@dept.example", role=Role.WORK_COACH)
+    assert not EmailAddress.objects.filter(user=local).exists()
+
+    sign_in_with_provider(browser_session, live_server.url, "never.confirmed")
+
+    assert signed_in_user_id(browser_session) == local.pk
+    local.refresh_from_db()
+    assert not local.has_usable_password()
+
+
 def test_unverified_email_is_refused_and_not_linked(sso_settings, live_server, browser_session):
     victim = UserFactory(email="victim@dept.example", role=Role.ADMINISTRATOR)
     EmailAddress.objects.create(user=victim, email=victim.email, verified=True, primary=True)
