@@ -8,13 +8,29 @@ screen, then serves on 127.0.0.1:PORT until stopped.
 
 import os
 import sys
+import threading
+import time
 from pathlib import Path
+
+
+def stop_with_parent() -> None:
+    """The test run stops the provider at the end; if the run itself is killed
+    first, the provider notices its parent has gone and stops too."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def main(port: str, client_id: str, client_secret: str, redirect_uri: str, workdir: str) -> None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
+    stop_with_parent()
     work = Path(workdir)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     os.environ["OIDC_PROVIDER_KEY"] = key.private_bytes(
