@@ -19,6 +19,8 @@ class AccountAdapter(DefaultAccountAdapter):
         # two-factor step, so the decision is made afresh each time.
         sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
         sso.record_mfa_assertion(request, sociallogin)
+        if sociallogin is not None:
+            sso.confirm_address(user, sociallogin)
         return super().pre_login(request, user, **kwargs)
 
 

@@ -122,6 +122,28 @@ def apply_claims(user, sociallogin, *, new: bool) -> None:
         logger.info("Single sign-on: user %s office -> %s", user.pk, office.slug)
 
 
+def confirm_address(user, sociallogin) -> None:
+    """The provider vouched for the person's address: record it as confirmed here,
+    so that the first sign-in through the provider is not stopped to confirm it by
+    email. (allauth has already removed any password set by whoever had the
+    account before the address was confirmed.)"""
+    from allauth.account.models import EmailAddress
+
+    if not any(
+        address.verified and address.email.lower() == user.email.lower()
+        for address in sociallogin.email_addresses
+    ):
+        return
+    address, created = EmailAddress.objects.get_or_create(
+        user=user,
+        email=user.email,
+        defaults={"verified": True, "primary": not user.emailaddress_set.exists()},
+    )
+    if not created and not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
+
+
 def record_mfa_assertion(request, sociallogin) -> None:
     """At the start of every sign-in: whether this one was two-factor at the
     provider. Only a single sign-on can say yes; any other sign-in clears it."""

@@ -40,6 +40,7 @@ def main(port: str, client_id: str, client_secret: str, redirect_uri: str, workd
     ).decode()
     os.environ["OIDC_PROVIDER_DB"] = str(work / "provider.sqlite3")
     os.environ["OIDC_PROVIDER_PEOPLE"] = str(work / "people.json")
+    os.environ["OIDC_PROVIDER_INSTANCE"] = str(work)
     os.environ["DJANGO_SETTINGS_MODULE"] = "tests.oidc_provider.settings"
 
     import django

@@ -2,7 +2,9 @@
 
 ``oidc_provider`` starts ``tests/oidc_provider`` (django-oauth-toolkit) in a process
 of its own on the first free port of 9120-9129, with its own SQLite file in a
-temporary folder, and stops it when the session ends. The service under test runs
+temporary folder, and stops it when the session ends. Under pytest-xdist each
+worker that runs these tests starts its own (the ``xdist_group`` mark asks for one
+worker, but each worker's live server has its own address anyway). The service under test runs
 under pytest-django's live server, so the whole round trip is real HTTP: our
 sign-in page, the provider's sign-in form, the callback, allauth's token exchange
 and ID-token checks.
@@ -108,13 +110,22 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _wait_until_serving(process, url: str, timeout: float = 60) -> bool:
+def _wait_until_serving(process, base_url: str, instance: str, timeout: float = 60) -> bool:
+    """Until this process's provider answers, as itself (another test run's
+    provider may hold the port if two runs picked it at once) and with its
+    discovery document."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return False
         try:
-            if requests.get(url, timeout=2).status_code == 200:
+            if (
+                requests.get(f"{base_url}/instance/", timeout=2).text == instance
+                and requests.get(
+                    f"{base_url}/o/.well-known/openid-configuration", timeout=2
+                ).status_code
+                == 200
+            ):
                 return True
         except requests.RequestException:
             pass
@@ -134,9 +145,9 @@ def _stop(process) -> None:
 
 @pytest.fixture(scope="session")
 def oidc_provider(live_server, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("oidc-provider")
+    """One provider per test process (each pytest-xdist worker has its own live
+    server, so its own redirect URI), on the first port of the range that is free."""
     people = {name: {"password": PASSWORD, **person} for name, person in PEOPLE.items()}
-    (workdir / "people.json").write_text(json.dumps(people))
     redirect_uri = f"{live_server.url}/accounts/oidc/{PROVIDER_ID}/login/callback/"
     # The provider must not pick up the service's own settings or database.
     env = {
@@ -144,9 +155,13 @@ def oidc_provider(live_server, tmp_path_factory):
         for key, value in os.environ.items()
         if key not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}
     }
-    process, log_path, reasons = None, workdir / "provider.log", []
+    process, reasons = None, []
     for port in (port for port in PORTS if _port_free(port)):
-        with log_path.open("ab") as log:
+        # A fresh folder (database, people, log) for each attempt.
+        workdir = tmp_path_factory.mktemp(f"oidc-provider-{port}")
+        (workdir / "people.json").write_text(json.dumps(people))
+        log_path = workdir / "provider.log"
+        with log_path.open("wb") as log:
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [
                     sys.executable,
@@ -163,19 +178,19 @@ def oidc_provider(live_server, tmp_path_factory):
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        server_url = f"http://127.0.0.1:{port}/o"
-        if _wait_until_serving(process, f"{server_url}/.well-known/openid-configuration"):
+        base_url = f"http://127.0.0.1:{port}"
+        if _wait_until_serving(process, base_url, instance=str(workdir)):
             break
         _stop(process)
-        reasons.append(f"port {port}: {log_path.read_text()[-500:]}")
+        reasons.append(f"port {port}: {log_path.read_text().strip()[-300:]}")
         process = None
     require(
         process is not None,
         "The test OpenID Connect provider did not start: "
-        + (" | ".join(reasons) or "no free port"),
+        + (" | ".join(reasons) or "no free port in 9120-9129"),
     )
     try:
-        yield SimpleNamespace(server_url=server_url, process=process, log=log_path)
+        yield SimpleNamespace(server_url=f"{base_url}/o", process=process, log=log_path)
     finally:
         _stop(process)
 

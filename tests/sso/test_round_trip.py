@@ -129,6 +129,8 @@ def test_linking_an_account_whose_address_was_never_confirmed_removes_its_passwo
     assert signed_in_user_id(browser_session) == local.pk
     local.refresh_from_db()
     assert not local.has_usable_password()
+    # The address the provider vouched for is now confirmed here.
+    assert EmailAddress.objects.get(user=local, email=local.email).verified
 
 
 def test_unverified_email_is_refused_and_not_linked(sso_settings, live_server, browser_session):
