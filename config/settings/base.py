@@ -11,6 +11,14 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
+from accounts.roles import Role
+from common.oidc import (
+    DEFAULT_MFA_AMR_VALUES,
+    SSOConfigurationError,
+    parse_role_map,
+    socialaccount_providers,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 # The statistics libraries use one thread per process: web and task processes already
@@ -52,6 +60,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     # Forms
     "crispy_forms",
     "crispy_forms_gds",
@@ -182,6 +192,39 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
 WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
+
+# Single sign-on through the organisation's OpenID Connect provider (Microsoft Entra
+# ID, say); off unless OIDC_SERVER_URL and OIDC_CLIENT_ID are set. See docs/security.md.
+OIDC_SERVER_URL = env.str("OIDC_SERVER_URL", default="")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_PROVIDER_ID = env.str("OIDC_PROVIDER_ID", default="sso")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your organisation's account")
+# Claims: the role claim's values mapped to roles ("value=Role;..."), and the claim
+# naming the person's office (an office's name or slug).
+OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="roles")
+OIDC_OFFICE_CLAIM = env.str("OIDC_OFFICE_CLAIM", default="")
+# The "amr" values that show the provider checked a second factor.
+OIDC_MFA_AMR_VALUES = env.list("OIDC_MFA_AMR_VALUES", default=list(DEFAULT_MFA_AMR_VALUES))
+try:
+    OIDC_ROLE_MAP = parse_role_map(env.str("OIDC_ROLE_MAP", default=""), [r.value for r in Role])
+    SOCIALACCOUNT_PROVIDERS = socialaccount_providers(
+        server_url=OIDC_SERVER_URL,
+        client_id=OIDC_CLIENT_ID,
+        client_secret=env.str("OIDC_CLIENT_SECRET", default=""),
+        provider_id=OIDC_PROVIDER_ID,
+        provider_name=OIDC_PROVIDER_NAME,
+        verified_email_domains=env.list("OIDC_VERIFIED_EMAIL_DOMAINS", default=[]),
+    )
+except SSOConfigurationError as error:
+    # One clear line, as for a missing production variable: half-configured single
+    # sign-on must not start.
+    raise SystemExit(f"Coach Academy cannot start: {error} (see docs/security.md).") from None
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+# Accounts are created or linked without a form: by the provider's verified email.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
