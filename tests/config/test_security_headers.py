@@ -5,6 +5,7 @@ Gravatar."""
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +17,8 @@ from content.models import LessonPage, ModulePage
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
 ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"', re.I)
@@ -126,9 +129,9 @@ def test_a_lesson_read_with_the_admin_user_bar_has_the_service_policy(client, cu
 
 
 def test_the_certificate_print_button_has_no_inline_handler():
-    html = open("templates/learning/certificate.html").read()  # noqa: PTH123, SIM115
+    html = (ROOT / "templates" / "learning" / "certificate.html").read_text()
     assert "onclick" not in html and "data-app-print" in html
-    js = open("static/js/init.js").read()  # noqa: PTH123, SIM115
+    js = (ROOT / "static" / "js" / "init.js").read_text()
     assert "[data-app-print]" in js and "window.print()" in js
 
 
