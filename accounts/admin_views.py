@@ -88,7 +88,7 @@ class AuditLogView(ReportView):
         Column("kind", label="What", accessor="get_kind_display"),
         Column("actor_label", label="Who", accessor=actor_text),
         Column("subject_label", label="Account", accessor=subject_text),
-        Column("ip_address", label="Network"),
+        Column("ip_address", label="Network", accessor=lambda event: event.ip_address or ""),
         Column("detail", label="Detail", accessor=detail_text),
     ]
     list_export = ["created_at", "get_kind_display", "actor", "subject", "ip_address", "detail"]

@@ -11,11 +11,11 @@ from __future__ import annotations
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 from django.contrib.auth.models import Group
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.dispatch import Signal, receiver
 
 from .audit import email_hash, record
-from .models import AuditKind, Office, User
+from .models import AuditEvent, AuditKind, Office, User
 
 identity_erased = Signal()
 
@@ -139,3 +139,15 @@ def audit_office_changed(sender, instance, created, raw=False, **kwargs):
         subject=instance,
         detail={"from": slugs.get(before[0]), "to": slugs.get(instance.office_id)},
     )
+
+
+# Deleting ----------------------------------------------------------------------------
+
+
+@receiver(pre_delete, sender=User, dispatch_uid="audit_forget_deleted_user")
+def forget_deleted_user(sender, instance, **kwargs):
+    """An account deleted outright (possible only while nothing protects it) loses its
+    email address from the audit log as an erased one does; its rows stay, with the
+    links set to null."""
+    AuditEvent.objects.forget_person(instance.pk)
+    identity_erased.send(sender=User, user_id=instance.pk)

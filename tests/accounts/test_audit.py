@@ -106,6 +106,12 @@ def test_adding_and_removing_a_totp_authenticator_are_recorded(
     assert not rows(AuditKind.MFA_REMOVED)
 
     with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mfa_generate_recovery_codes"))
+    assert response.status_code == 302
+    [reset] = rows(AuditKind.MFA_RESET)
+    assert reset.detail == {"type": "recovery_codes"} and reset.subject == person
+
+    with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("mfa_deactivate_totp"))
     assert response.status_code == 302
     assert not Authenticator.objects.filter(user=person, type="totp").exists()
@@ -267,3 +273,11 @@ def test_the_administrator_role_holds_the_permission(db):
     assert admin.has_perm("accounts.view_audit_log")
     for role in (Role.TRAINER, Role.EVALUATOR, Role.TEAM_LEADER, Role.WORK_COACH):
         assert not UserFactory(role=role).has_perm("accounts.view_audit_log")
+
+
+def test_deleting_an_account_keeps_its_rows_without_its_address(client, person):
+    sign_in(client, person.email)
+    person.delete()
+    [event] = rows(AuditKind.SIGN_IN)
+    assert event.subject_id is None and event.actor_id is None
+    assert event.subject_label == "" and event.actor_label == "" and event.ip_address is None
