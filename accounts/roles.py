@@ -21,6 +21,7 @@ CUSTOM_PERMISSIONS = [
     ("accounts", "user", "view_evaluation", "Can see evaluation figures"),
     ("accounts", "user", "export_evaluation", "Can export pseudonymised evaluation data"),
     ("accounts", "user", "view_export_audit", "Can read the export audit log"),
+    ("accounts", "user", "view_audit_log", "Can read the audit log"),
 ]
 
 _ADMIN_ACCESS = ("wagtailadmin", "admin", "access_admin")
@@ -49,6 +50,7 @@ ROLE_PERMISSIONS: dict[Role, list[tuple[str, str, str]]] = {
         ("accounts", "region", "change_region"),
         ("accounts", "region", "view_region"),
         ("accounts", "user", "view_export_audit"),
+        ("accounts", "user", "view_audit_log"),
         ("accounts", "user", "view_team_progress"),
         ("auth", "group", "view_group"),
     ],

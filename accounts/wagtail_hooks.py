@@ -36,3 +36,32 @@ class ReferenceDataGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_reference_data():
     return ReferenceDataGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_audit_log_urls():
+    from django.urls import include, path
+
+    from .admin_views import urlpatterns
+
+    return [
+        path(
+            "reports/audit-log/",
+            include((urlpatterns, "accounts_audit"), namespace="accounts_audit"),
+        )
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_audit_log_menu_item():
+    from django.urls import reverse
+
+    from .admin_views import REPORT_TITLE, AuditLogMenuItem
+
+    return AuditLogMenuItem(
+        REPORT_TITLE,
+        reverse("accounts_audit:index"),
+        name="audit-log",
+        icon_name="history",
+        order=55,
+    )

@@ -20,6 +20,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.audit import record
+from accounts.models import AuditKind
+
 from .models import (
     Choice,
     ChoiceSelection,
@@ -128,6 +131,20 @@ def _survey_snapshot(survey: ConfidenceSurvey) -> dict:
     }
 
 
+def _audit_published(instrument, version, revision) -> None:
+    """One audit row per new frozen version, by whoever published the revision."""
+    record(
+        AuditKind.INSTRUMENT_PUBLISHED,
+        actor=getattr(revision, "user", None),
+        detail={
+            "instrument": instrument._meta.model_name,
+            "id": instrument.pk,
+            "title": version.title,
+            "version": version.number,
+        },
+    )
+
+
 @transaction.atomic
 def publish_quiz_version(quiz: Quiz, revision=None) -> QuizVersion:
     snapshot = _quiz_snapshot(quiz)
@@ -168,6 +185,7 @@ def publish_quiz_version(quiz: Quiz, revision=None) -> QuizVersion:
         for question, q in zip(questions, snapshot["questions"], strict=True)
         for position, option in enumerate(q["options"], start=1)
     )
+    _audit_published(quiz, version, revision)
     return version
 
 
@@ -204,6 +222,7 @@ def publish_survey_version(survey: ConfidenceSurvey, revision=None) -> SurveyVer
         )
         for position, item in enumerate(snapshot["items"], start=1)
     )
+    _audit_published(survey, version, revision)
     return version
 
 

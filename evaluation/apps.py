@@ -7,3 +7,4 @@ class EvaluationConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 registers the export storage check
+        from . import signals  # noqa: F401 forgets erased people's export labels

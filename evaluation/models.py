@@ -44,6 +44,11 @@ class AppendOnlyQuerySet(models.QuerySet):
     def bulk_update(self, objs, fields, batch_size=None):
         raise AuditChangeError("Export audit rows cannot be changed.")
 
+    def forget_person(self, user_id: int) -> int:
+        """Blank the email address of an erased person (``accounts.retention``): the
+        only change these rows allow. The export itself stays on record."""
+        return models.QuerySet.update(self.filter(user_id=user_id).exclude(actor=""), actor="")
+
 
 class ExportAudit(models.Model):
     """One export made: who, when, what was asked for and what came out."""

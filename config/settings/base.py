@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.audit.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -288,6 +289,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "learning.send_follow_up_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Accounts unused for RETENTION_INACTIVE_DAYS lose their identity (daily, 03:30).
+    "apply-retention": {
+        "task": "accounts.apply_retention",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Evaluation exports whose download link has expired: their files are deleted.
     "delete-expired-exports": {
         "task": "evaluation.delete_expired_exports",
@@ -377,6 +383,10 @@ EVALUATION_PSEUDONYM_KEYS: dict[str, str] = {
 }
 # How long a finished export can be downloaded, in days.
 EVALUATION_EXPORT_EXPIRY_DAYS = env.int("EVALUATION_EXPORT_EXPIRY_DAYS", default=7)
+
+# Retention: accounts nobody has signed in to for this many days (or, if never used,
+# created this long ago) have their identity erased by ``apply_retention``.
+RETENTION_INACTIVE_DAYS = env.int("RETENTION_INACTIVE_DAYS", default=730)
 
 # The service's name and phase, shown in the header and phase banner.
 # Demo accounts with a published password: never in production.

@@ -23,6 +23,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import record
+from accounts.models import AuditKind
 from evaluation.models import ExportAudit, ExportFormat, ExportJob, ExportSource
 
 from .build import BuildResult, build_file
@@ -54,7 +56,7 @@ def record_audit(
     user=None,
     job: ExportJob | None = None,
 ) -> ExportAudit:
-    return ExportAudit.objects.create(
+    audit = ExportAudit.objects.create(
         user=user,
         actor=actor[:254],
         source=source,
@@ -67,6 +69,21 @@ def record_audit(
         sha256=result.sha256,
         job=job,
     )
+    # The general audit log names the export and points at its full record.
+    record(
+        AuditKind.EXPORT,
+        actor=user,
+        actor_label=None if user is not None else actor,
+        detail={
+            "export_audit_id": audit.pk,
+            "source": source,
+            "format": request.format,
+            "key_id": request.key_id,
+            "rows": result.rows,
+            "people": result.people,
+        },
+    )
+    return audit
 
 
 # Command line ------------------------------------------------------------------------

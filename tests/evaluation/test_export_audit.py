@@ -5,8 +5,10 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.urls import reverse
 
+from accounts.models import AuditEvent, AuditKind
 from accounts.roles import Role
 from evaluation.admin_views import ExportAuditMenuItem, can_view_export_audit
 from evaluation.exports.request import make_request
@@ -123,3 +125,23 @@ def test_an_evaluator_who_exported_cannot_be_deleted_only_deactivated(disclosure
     with pytest.raises(ProtectedError):
         evaluator.delete()
     assert ExportAudit.objects.get().user == evaluator
+
+
+def test_an_export_from_the_command_line_is_recorded_and_names_its_export_audit(
+    disclosure, tmp_path
+):
+    call_command(
+        "export_responses",
+        "--format",
+        "codebook",
+        "--key",
+        "project-a",
+        "--output",
+        str(tmp_path / "codebook.csv"),
+        stdout=io.StringIO(),
+    )
+    [event] = AuditEvent.objects.filter(kind=AuditKind.EXPORT)
+    audit = ExportAudit.objects.get()
+    assert event.detail["export_audit_id"] == audit.pk
+    assert event.detail["format"] == "codebook" and event.detail["source"] == "command_line"
+    assert event.actor is None and event.actor_label.startswith("command line")
