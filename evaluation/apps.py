@@ -6,5 +6,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = "Evaluation"
 
     def ready(self):
-        from . import checks  # noqa: F401 registers the export storage check
-        from . import signals  # noqa: F401 forgets erased people's export labels
+        from . import (
+            checks,  # noqa: F401 registers the export storage check
+            signals,  # noqa: F401 forgets erased people's export labels
+        )
