@@ -14,7 +14,6 @@ from PIL import Image as PILImage
 from wagtail import blocks as wagtail_blocks
 from wagtail.images import get_image_model
 from wagtail.rich_text import RichText
-from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from content.blocks import RICH_TEXT_FEATURES, ImageBlock, LessonStreamBlock, MarkdownBlock
@@ -22,6 +21,7 @@ from content.curriculum import CurriculumError, ensure_site_tree, parse_lesson_b
 from content.markdown import markdown_problems, render_markdown
 from content.models import LessonPage
 from tests.factories import ModulePageFactory
+from tests.wagtail_testcase import AdminPageTestCase
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +125,7 @@ def test_image_block_preview_with_an_empty_library_still_renders():
     assert not img_tags(html)
 
 
-class ImageInAdminTests(WagtailPageTestCase):
+class ImageInAdminTests(AdminPageTestCase):
     """The lesson editor refuses an image block without alt text and saves one with."""
 
     @classmethod

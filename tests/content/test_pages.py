@@ -3,16 +3,16 @@
 import pytest
 from django.utils import timezone
 from wagtail.models import Page, Site
-from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from content.curriculum import ensure_site_tree
 from content.models import HomePage, LessonPage, ModuleIndexPage, ModulePage
 from learning.models import Enrolment
-from tests.factories import LessonPageFactory, ModulePageFactory, UserFactory, add_totp
+from tests.factories import LessonPageFactory, ModulePageFactory, UserFactory
+from tests.wagtail_testcase import AdminPageTestCase
 
 
-class PageTreeTests(WagtailPageTestCase):
+class PageTreeTests(AdminPageTestCase):
     @classmethod
     def setUpTestData(cls):
         cls.index = ensure_site_tree()
@@ -29,20 +29,6 @@ class PageTreeTests(WagtailPageTestCase):
 
     def setUp(self):
         self.login()  # a superuser, for the admin-side assertions
-
-    # Wagtail's helpers make superusers for the admin; a superuser must have an
-    # authenticator app to get in.
-    @staticmethod
-    def create_test_user():
-        user = WagtailPageTestCase.create_test_user()
-        add_totp(user)
-        return user
-
-    @staticmethod
-    def create_superuser(*args, **kwargs):
-        user = WagtailPageTestCase.create_superuser(*args, **kwargs)
-        add_totp(user)
-        return user
 
     def test_parent_and_child_types_are_strict(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
