@@ -130,8 +130,10 @@ class ConfidenceSurvey(Instrument):
         "Question",
         max_length=200,
         default=DEFAULT_STEM,
+        blank=True,
         help_text="The start of the question that every statement completes, shown to "
-        "coaches above the statements.",
+        "coaches above the statements. Leave it empty only if every statement is a whole "
+        "question or sentence.",
     )
     scale = models.CharField(max_length=20, choices=SCALE_CHOICES, default="confidence_5")
     then_test_wording = models.TextField(
@@ -285,7 +287,7 @@ class SurveyVersion(FrozenModel):
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     introduction = models.TextField(blank=True)
-    stem = models.CharField(max_length=200, default=DEFAULT_STEM)
+    stem = models.CharField(max_length=200, default=DEFAULT_STEM, blank=True)
     then_test_wording = models.TextField()
     scale_key = models.CharField(max_length=20, choices=SCALE_CHOICES)
     scale_min = models.SmallIntegerField()

@@ -63,7 +63,8 @@ def write_quiz(page):
     page.locator('textarea[name="questions-0-value-feedback_false"]').fill("You can ask.")
     page.locator('textarea[name="questions-0-value-explanation"]').fill("Asking opens the door.")
     publish(page)
-    expect(page.get_by_text(f"'{QUIZ}' published", exact=False).first).to_be_visible()
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=QUIZ, exact=True))
+    expect(row).to_contain_text("Version 1")
 
 
 def write_survey(page):
@@ -74,7 +75,8 @@ def write_survey(page):
     insert_block(page, "Statement")
     page.locator('input[name="items-0-value-statement"]').fill("Asking about money worries")
     publish(page)
-    expect(page.get_by_text(f"'{SURVEY}' published", exact=False).first).to_be_visible()
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=SURVEY, exact=True))
+    expect(row).to_contain_text("Version 1")
 
 
 def choose(page, button: str, title: str):
