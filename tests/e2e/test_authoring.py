@@ -100,7 +100,7 @@ def choose(page, button: str, title: str):
 
 
 def add_lesson(page, title: str, module):
-    """"Add child page" for the module (only lessons may go under a module)."""
+    """The module's "Add child page" (only lessons may go under a module)."""
     page.locator(f'a[href="/admin/pages/{module.pk}/add_subpage/"]').first.click()
     page.locator("#id_title").fill(title)
     insert_block(page, "Markdown")
