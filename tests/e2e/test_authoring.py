@@ -19,7 +19,6 @@ from .support import (
     answer_survey,
     learn_path,
     sign_in,
-    sign_out,
     start_module,
     wait_for_path,
 )
@@ -160,10 +159,11 @@ def test_trainer_builds_a_module_and_a_coach_completes_it(demo_site, browsing):
     expect(trainer.get_by_role("row").filter(has_text=MODULE)).to_contain_text("live")
     module = ModulePage.objects.get(slug=SLUG)
     assert module.live and module.can_be_finished()
-    sign_out(trainer)
 
-    # The coach finds it on My learning and walks it, clicking only.
+    # The coach (a browser of their own) finds it on My learning and walks it, clicking only.
     coach = browsing.new_page()
+    coach.set_default_timeout(30_000)
+    coach.set_default_navigation_timeout(30_000)
     sign_in(coach, COACH)
     card = coach.locator(".govuk-summary-card").filter(has_text=MODULE)
     card.get_by_role("link", name=re.compile("^Start")).click()
