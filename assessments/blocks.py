@@ -5,8 +5,9 @@ published, so an answer always points at the exact wording it was given to.
 """
 
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorList
 from wagtail import blocks
-from wagtail.blocks import StructBlockValidationError
+from wagtail.blocks import StreamBlockValidationError, StructBlockValidationError
 
 
 class OptionBlock(blocks.StructBlock):
@@ -84,9 +85,15 @@ class ScenarioQuestionBlock(ChoiceQuestionBase):
 class TrueFalseQuestionBlock(blocks.StructBlock):
     statement = blocks.CharBlock(max_length=500)
     answer = blocks.BooleanBlock(required=False, help_text="Tick if the statement is true.")
-    feedback_true = blocks.TextBlock(help_text="Feedback for someone who answers 'True'.")
-    feedback_false = blocks.TextBlock(help_text="Feedback for someone who answers 'False'.")
-    explanation = blocks.TextBlock()
+    feedback_true = blocks.TextBlock(
+        label="Feedback if they answer ‘True’",
+        help_text="Shown after the post-module quiz to someone who answered ‘True’.",
+    )
+    feedback_false = blocks.TextBlock(
+        label="Feedback if they answer ‘False’",
+        help_text="Shown after the post-module quiz to someone who answered ‘False’.",
+    )
+    explanation = blocks.TextBlock(help_text="Why the statement is true or false.")
 
     class Meta:
         icon = "check"
@@ -95,7 +102,28 @@ class TrueFalseQuestionBlock(blocks.StructBlock):
         description = "A statement that is either true or false."
 
 
-class QuizQuestionsBlock(blocks.StreamBlock):
+class CompleteOnSave:
+    """A quiz or survey is saved, even as a draft, only when it is complete: at least
+    one question or statement, and every required part filled in. Wagtail would
+    otherwise defer those checks for drafts (and for the editor's autosave), and an
+    empty draft would be left behind when publishing failed."""
+
+    empty_message = ""
+
+    def clean_deferred(self, value):
+        return self.clean(value)
+
+    def clean(self, value):
+        if not len(value):
+            raise StreamBlockValidationError(
+                non_block_errors=ErrorList([ValidationError(self.empty_message)])
+            )
+        return super().clean(value)
+
+
+class QuizQuestionsBlock(CompleteOnSave, blocks.StreamBlock):
+    empty_message = "Add at least one question"
+
     scenario = ScenarioQuestionBlock()
     single_choice = SingleChoiceQuestionBlock()
     multiple_choice = MultipleChoiceQuestionBlock()
@@ -108,7 +136,8 @@ class QuizQuestionsBlock(blocks.StreamBlock):
 class SurveyItemBlock(blocks.StructBlock):
     statement = blocks.CharBlock(
         max_length=300,
-        help_text="Completes 'How confident do you feel about…', e.g. 'Asking about drug use'.",
+        help_text="Completes the survey's question: 'Asking about drug use' completes "
+        "'How confident do you feel about…'.",
     )
     competency = blocks.CharBlock(
         required=False,
@@ -126,7 +155,9 @@ class SurveyItemBlock(blocks.StructBlock):
         description = "One statement answered on the survey's scale."
 
 
-class SurveyItemsBlock(blocks.StreamBlock):
+class SurveyItemsBlock(CompleteOnSave, blocks.StreamBlock):
+    empty_message = "Add at least one statement"
+
     item = SurveyItemBlock()
 
     class Meta:

@@ -33,6 +33,10 @@ class Timepoint(models.TextChoices):
     FOLLOW_UP = "follow_up", "Follow-up"
 
 
+#: What a confidence survey's statements complete unless its author says otherwise.
+DEFAULT_STEM = "How confident do you feel about…"
+
+
 class ImmutableVersionError(Exception):
     """Raised on any attempt to change or delete a version that has answers."""
 
@@ -53,7 +57,7 @@ class Instrument(
     key = models.SlugField(
         max_length=100,
         unique=True,
-        help_text="A short unique name used in exports, e.g. 'disclosure-quiz'.",
+        help_text="A short unique name used in exports: lower-case letters, numbers and hyphens.",
     )
     introduction = models.TextField(blank=True, help_text="Shown above the questions.")
 
@@ -70,9 +74,34 @@ class Instrument(
     def __str__(self):
         return self.title
 
+    @staticmethod
+    def key_help(example: str) -> str:
+        return (
+            "A short unique name used in exports: lower-case letters, numbers and "
+            f"hyphens, e.g. '{example}'."
+        )
+
     @property
     def latest_version(self):
         return self.versions.order_by("-number").first()
+
+    @property
+    def is_ready(self) -> bool:
+        """Live, with a published version a coach can be given."""
+        return self.live and self.versions.exists()
+
+    @property
+    def status_label(self) -> str:
+        """How choosers and lists describe it to a trainer."""
+        if self.live:
+            return "Published"
+        if self.first_published_at is None:
+            return "Draft – not yet published"
+        return "Unpublished – not live"
+
+    @property
+    def chooser_title(self) -> str:
+        return self.title if self.live else f"{self.title} ({self.status_label})"
 
 
 class Quiz(Instrument):
@@ -81,7 +110,7 @@ class Quiz(Instrument):
     panels = [
         HelpPanel(template="assessments/panels/versions.html", heading="Versions"),
         FieldPanel("title"),
-        FieldPanel("key"),
+        FieldPanel("key", help_text=Instrument.key_help("disclosure-quiz")),
         FieldPanel("introduction"),
         FieldPanel("questions"),
     ]
@@ -97,6 +126,15 @@ class Quiz(Instrument):
 
 
 class ConfidenceSurvey(Instrument):
+    stem = models.CharField(
+        "Question",
+        max_length=200,
+        default=DEFAULT_STEM,
+        blank=True,
+        help_text="The start of the question that every statement completes, shown to "
+        "coaches above the statements. Leave it empty only if every statement is a whole "
+        "question or sentence.",
+    )
     scale = models.CharField(max_length=20, choices=SCALE_CHOICES, default="confidence_5")
     then_test_wording = models.TextField(
         default="Thinking back to before this module, how confident were you about each of these?",
@@ -107,8 +145,9 @@ class ConfidenceSurvey(Instrument):
     panels = [
         HelpPanel(template="assessments/panels/versions.html", heading="Versions"),
         FieldPanel("title"),
-        FieldPanel("key"),
+        FieldPanel("key", help_text=Instrument.key_help("disclosure-confidence")),
         FieldPanel("introduction"),
+        FieldPanel("stem"),
         FieldPanel("scale"),
         FieldPanel("then_test_wording"),
         FieldPanel("items"),
@@ -248,6 +287,7 @@ class SurveyVersion(FrozenModel):
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     introduction = models.TextField(blank=True)
+    stem = models.CharField(max_length=200, default=DEFAULT_STEM, blank=True)
     then_test_wording = models.TextField()
     scale_key = models.CharField(max_length=20, choices=SCALE_CHOICES)
     scale_min = models.SmallIntegerField()

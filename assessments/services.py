@@ -112,6 +112,7 @@ def _survey_snapshot(survey: ConfidenceSurvey) -> dict:
     return {
         "title": survey.title,
         "introduction": survey.introduction,
+        "stem": survey.stem,
         "then_test_wording": survey.then_test_wording,
         "scale": {
             "key": scale.key,
@@ -202,6 +203,7 @@ def publish_survey_version(survey: ConfidenceSurvey, revision=None) -> SurveyVer
         number=(latest.number + 1) if latest else 1,
         title=snapshot["title"],
         introduction=snapshot["introduction"],
+        stem=snapshot["stem"],
         then_test_wording=snapshot["then_test_wording"],
         scale_key=scale["key"],
         scale_min=scale["min"],

@@ -83,7 +83,11 @@ class CalloutBlock(blocks.StructBlock):
 
 class QuoteBlock(blocks.StructBlock):
     quote = blocks.TextBlock()
-    attribution = blocks.CharBlock(max_length=120)
+    attribution = blocks.CharBlock(
+        max_length=120,
+        help_text="Who said it, in a way that does not identify them: e.g. 'Mentee' or "
+        "'Peer mentor, North West'. Never a real person's name without their consent.",
+    )
     role = blocks.CharBlock(
         required=False,
         max_length=160,

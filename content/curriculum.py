@@ -564,11 +564,19 @@ def _publish(obj, source: str, checksum: str):
     CurriculumImport.record(obj, source=source, checksum=checksum, revision=revision)
 
 
-def _sync(existing, create, values, source, checksum, force, report, label):
-    """Create, update, leave alone, or skip one page or snippet."""
+def _sync(existing, create, values, source, checksum, force, report, label, later=None):
+    """Create, update, leave alone, or skip one page or snippet. With ``later`` (a
+    list), the publishing is appended to it instead of done now."""
+
+    def publish(obj):
+        if later is None:
+            _publish(obj, source, checksum)
+        else:
+            later.append(lambda: _publish(obj, source, checksum))
+
     if existing is None:
         obj = create()
-        _publish(obj, source, checksum)
+        publish(obj)
         report.created.append(label)
         return obj
     record = CurriculumImport.for_object(existing)
@@ -581,17 +589,18 @@ def _sync(existing, create, values, source, checksum, force, report, label):
         return existing
     obj = existing.get_latest_revision_as_object() if existing.latest_revision_id else existing
     _apply(obj, values)
-    _publish(obj, source, checksum)
+    publish(obj)
     report.updated.append(label)
     return obj
 
 
-def _sync_page(parent, model, slug, values, source, checksum, force, report, label):
+def _sync_page(parent, model, slug, values, source, checksum, force, report, label, later=None):
     def create():
-        return parent.add_child(instance=model(slug=slug, **values))
+        # Created as a draft: it goes live when it is published.
+        return parent.add_child(instance=model(slug=slug, live=False, **values))
 
     existing = model.objects.child_of(parent).filter(slug=slug).first()
-    return _sync(existing, create, values, source, checksum, force, report, label)
+    return _sync(existing, create, values, source, checksum, force, report, label, later)
 
 
 def _sync_instrument(model, spec: InstrumentSpec, force, report, label):
@@ -626,6 +635,8 @@ def load_curriculum(
                 instruments["confidence_survey"] = _sync_instrument(
                     ConfidenceSurvey, spec.survey, force, report, f"survey for '{spec.title}'"
                 )
+            # A module goes live only with live lessons, so it is published after them.
+            publish_module: list[Callable[[], None]] = []
             module = _sync_page(
                 index,
                 ModulePage,
@@ -640,6 +651,8 @@ def load_curriculum(
                         {"type": "outcome", "value": outcome} for outcome in spec.outcomes
                     ],
                     **instruments,
+                    "uses_quiz": "quiz" in instruments,
+                    "uses_survey": "confidence_survey" in instruments,
                     **spec.settings,
                 },
                 spec.source,
@@ -647,6 +660,7 @@ def load_curriculum(
                 force,
                 report,
                 f"module '{spec.title}'",
+                later=publish_module,
             )
             for lesson in spec.lessons:
                 _sync_page(
@@ -665,6 +679,8 @@ def load_curriculum(
                     report,
                     f"lesson '{lesson.title}' in '{spec.title}'",
                 )
+            for publish in publish_module:
+                publish()
             if on_progress:
                 on_progress(spec.title)
     return report

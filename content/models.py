@@ -4,8 +4,11 @@ Page models hold presentation logic only (what to show, in what order); anything
 writes lives in a service or a management command.
 """
 
+import logging
+
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
@@ -15,7 +18,25 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from .admin_forms import ModulePageForm
 from .blocks import RICH_TEXT_FEATURES, LessonStreamBlock
+
+logger = logging.getLogger(__name__)
+
+NO_LESSONS = (
+    "This module has no published lessons. Save the module as a draft, add its lessons "
+    "under it and publish them, then publish the module."
+)
+
+
+class ModuleNotReady(PermissionDenied):
+    """Publishing was refused: a coach could not finish the module as it stands."""
+
+    def __init__(self, module, problems: list[tuple[str | None, str]]):
+        self.problems = problems
+        super().__init__(
+            f"‘{module.title}’ cannot be published: " + " ".join(m for _, m in problems)
+        )
 
 
 class CurriculumImport(models.Model):
@@ -134,6 +155,18 @@ class ModulePage(SignInRequiredMixin, Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    uses_quiz = models.BooleanField(
+        "Coaches take a knowledge quiz",
+        default=True,
+        help_text="Untick for a module without a quiz: there is then no quiz before or "
+        "after the lessons, and no pass mark.",
+    )
+    uses_survey = models.BooleanField(
+        "Coaches answer a confidence survey",
+        default=True,
+        help_text="Untick for a module without a confidence survey: there is then no "
+        "survey before or after the lessons and no follow-up.",
+    )
     quiz = models.ForeignKey(
         "assessments.Quiz",
         null=True,
@@ -176,7 +209,9 @@ class ModulePage(SignInRequiredMixin, Page):
         FieldPanel("image"),
         MultiFieldPanel(
             [
+                FieldPanel("uses_quiz"),
                 FieldPanel("quiz"),
+                FieldPanel("uses_survey"),
                 FieldPanel("confidence_survey"),
                 FieldPanel("pass_mark_percent"),
                 FieldPanel("post_quiz_attempts"),
@@ -195,12 +230,97 @@ class ModulePage(SignInRequiredMixin, Page):
 
     parent_page_types = ["content.ModuleIndexPage"]
     subpage_types = ["content.LessonPage"]
+    base_form_class = ModulePageForm
 
     class Meta:
         verbose_name = "module page"
 
     def lessons(self):
+        if self.pk is None:
+            return LessonPage.objects.none()
         return LessonPage.objects.child_of(self).live().order_by("path")
+
+    @property
+    def has_quiz(self) -> bool:
+        """Whether coaches take the quiz steps (the journey skips them otherwise)."""
+        return self.uses_quiz and self.quiz_id is not None
+
+    @property
+    def has_survey(self) -> bool:
+        """Whether coaches take the survey steps, the then-test and the follow-up."""
+        return self.uses_survey and self.confidence_survey_id is not None
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if not self.uses_quiz and self.quiz_id is not None:
+            errors["quiz"] = "Remove the quiz, or tick ‘Coaches take a knowledge quiz’."
+        if not self.uses_survey and self.confidence_survey_id is not None:
+            errors["confidence_survey"] = (
+                "Remove the survey, or tick ‘Coaches answer a confidence survey’."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def finish_problems(self) -> list[tuple[str | None, str]]:
+        """Why a coach could not finish this module as it stands, as (field, message)
+        pairs for the trainer; empty when they can. The one definition of "can this
+        module be finished", used by publishing, the admin hooks, the start page and
+        My learning."""
+        problems: list[tuple[str | None, str]] = []
+        if not self.lessons().exists():
+            problems.append((None, NO_LESSONS))
+        for uses, field, noun, untick in (
+            (self.uses_quiz, "quiz", "quiz", "Coaches take a knowledge quiz"),
+            (
+                self.uses_survey,
+                "confidence_survey",
+                "confidence survey",
+                "Coaches answer a confidence survey",
+            ),
+        ):
+            if not uses:
+                continue
+            instrument = getattr(self, field)
+            if instrument is None:
+                problems.append((field, f"Choose the module’s {noun}, or untick ‘{untick}’."))
+            elif not instrument.is_ready:
+                problems.append(
+                    (
+                        field,
+                        f"The {noun} ‘{instrument.title}’ is not published. Publish it "
+                        f"under Assessments first, or choose a published {noun}.",
+                    )
+                )
+        return problems
+
+    def can_be_finished(self) -> bool:
+        return not self.finish_problems()
+
+    def publishing_problems(self) -> list[tuple[str | None, str]]:
+        """Everything that stops this content going live: the model's own checks and
+        whatever would stop a coach finishing it."""
+        problems: list[tuple[str | None, str]] = []
+        try:
+            self.clean()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                problems += [(field, message) for message in messages]
+        return problems + self.finish_problems()
+
+    def publish(self, revision, *args, **kwargs):
+        """Every route to going live (the editor, bulk actions, workflow approval,
+        scheduled publishing) ends here, so an unfinishable module never goes live."""
+        problems = revision.as_object().publishing_problems()
+        if problems:
+            if kwargs.get("log_action") == "wagtail.publish.scheduled":
+                # Scheduled publishing runs unattended: leave this module as it is, stop
+                # retrying, and let the others due now go live.
+                logger.warning("Scheduled publishing of module %s refused: %s", self.pk, problems)
+                type(revision).objects.filter(pk=revision.pk).update(approved_go_live_at=None)
+                return None
+            raise ModuleNotReady(self, problems)
+        return super().publish(revision, *args, **kwargs)
 
     @property
     def outcomes(self) -> list[str]:
@@ -210,6 +330,10 @@ class ModulePage(SignInRequiredMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["lessons"] = self.lessons()
         return context
+
+    def live_lessons_without(self, lesson) -> int:
+        """How many live lessons the module keeps if ``lesson`` stops being one."""
+        return self.lessons().exclude(pk=lesson.pk).count()
 
 
 class LessonPage(SignInRequiredMixin, Page):

@@ -31,7 +31,12 @@ STATUS = {
 
 
 def module_cards(user) -> list[ModuleCard]:
-    modules = list(ModulePage.objects.live().public().order_by("path"))
+    modules = list(
+        ModulePage.objects.live()
+        .public()
+        .select_related("quiz", "confidence_survey")
+        .order_by("path")
+    )
     enrolments = {
         e.module_id: services.refresh_follow_up(e)
         for e in Enrolment.objects.filter(user=user, module__in=modules).select_related("module")
@@ -39,6 +44,8 @@ def module_cards(user) -> list[ModuleCard]:
     cards = []
     for module in modules:
         enrolment = enrolments.get(module.pk)
+        if enrolment is None and not module.can_be_finished():
+            continue  # Not offered until a coach could finish it.
         step = Step(enrolment.step) if enrolment else None
         status, colour = STATUS.get(step, ("In progress", "blue"))
         if enrolment is None:

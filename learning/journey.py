@@ -1,7 +1,8 @@
 """The order of a module's steps, as data.
 
 ``transition(step, event, module)`` is the whole state machine: a table of which
-event moves which step on. Steps a module does not use (no survey, say) are skipped.
+event moves which step on. Steps a module does not use (its trainer ticked "no quiz" or
+"no survey") are skipped.
 """
 
 from __future__ import annotations
@@ -61,9 +62,9 @@ class InvalidTransition(Exception):
 
 def applies(step: Step, module) -> bool:
     if step in NEEDS_SURVEY:
-        return module.confidence_survey_id is not None
+        return module.has_survey
     if step in NEEDS_QUIZ:
-        return module.quiz_id is not None
+        return module.has_quiz
     return True
 
 

@@ -45,6 +45,11 @@ class LessonsNotFinished(Exception):
     pass
 
 
+class ModuleCannotBeFinished(Exception):
+    """The module is missing something a coach needs to finish it (see
+    ``ModulePage.finish_problems``), so nobody is enrolled."""
+
+
 # Evaluation choice ---------------------------------------------------------------
 
 
@@ -84,7 +89,13 @@ def record_evaluation_choice(user, *, opted_out: bool) -> EvaluationChoice:
 
 
 def enrol(user, module) -> Enrolment:
-    """Start a module, or return the enrolment already started."""
+    """Start a module, or return the enrolment already started. Nobody is enrolled in
+    a module that cannot be finished as it stands."""
+    existing = Enrolment.objects.filter(user=user, module=module).first()
+    if existing is not None:
+        return existing
+    if not module.can_be_finished():
+        raise ModuleCannotBeFinished(module.title)
     try:
         with transaction.atomic():
             enrolment, _ = Enrolment.objects.get_or_create(
@@ -109,10 +120,13 @@ def _move(enrolment: Enrolment, event: Event, today: date | None = None) -> Enro
     new_step = transition(enrolment.step, event, enrolment.module)
     enrolment.step = new_step
     if new_step == Step.COMPLETED and enrolment.completed_at is None:
+        if enrolment.lessons_completed_at is None:
+            # A certificate says the lessons were read; nothing else earns one.
+            raise LessonsNotFinished("The lessons have not been finished")
         now = timezone.now()
         enrolment.completed_at = now
         enrolment.certificate_code = _unique_certificate_code()
-        if enrolment.module.confidence_survey_id:
+        if enrolment.module.has_survey:
             enrolment.follow_up_due_on = timezone.localdate(now) + timedelta(
                 days=enrolment.module.follow_up_days
             )
@@ -261,6 +275,8 @@ def lessons_viewed(enrolment: Enrolment) -> set[int]:
 def finish_lessons(enrolment: Enrolment) -> Enrolment:
     locked = _locked(enrolment, {Step.LESSONS})
     lesson_ids = set(locked.module.lessons().values_list("pk", flat=True))
+    if not lesson_ids:
+        raise LessonsNotFinished("This module has no lessons to read yet")
     if not lesson_ids <= lessons_viewed(locked):
         raise LessonsNotFinished("Read every lesson before you go on")
     locked.lessons_completed_at = timezone.now()

@@ -77,12 +77,22 @@ def resume(request):
 def module(request, module_slug: str):
     module = _module(module_slug)
     enrolment = _enrolment(request, module)
-    if request.method == "POST":
-        enrolment = services.enrol(request.user, module)
-        return redirect(step_url(enrolment))
     if enrolment is not None:
         return redirect(step_url(enrolment))
-    return render(request, "learning/start.html", {"module": module})
+    ready = module.can_be_finished()
+    if request.method == "POST" and ready:
+        try:
+            enrolment = services.enrol(request.user, module)
+        except services.ModuleCannotBeFinished:
+            ready = False
+        else:
+            return redirect(step_url(enrolment))
+    return render(
+        request,
+        "learning/start.html",
+        {"module": module, "ready": ready, "lesson_count": module.lessons().count()},
+        status=200 if ready or request.method == "GET" else 409,
+    )
 
 
 @login_required
@@ -127,7 +137,7 @@ def evaluation_choice(request):
 @login_required
 def take_quiz(request, module_slug: str, timepoint: str):
     module = _module(module_slug)
-    if timepoint not in services.QUIZ_STEPS or module.quiz_id is None:
+    if timepoint not in services.QUIZ_STEPS or not module.has_quiz:
         raise Http404("No such quiz")
     enrolment = _enrolment(request, module)
     wanted = services.QUIZ_STEPS[timepoint]
@@ -230,7 +240,7 @@ def quiz_result(request, attempt_id: int):
 @login_required
 def take_survey(request, module_slug: str, timepoint: str):
     module = _module(module_slug)
-    if timepoint not in services.SURVEY_STEPS or module.confidence_survey_id is None:
+    if timepoint not in services.SURVEY_STEPS or not module.has_survey:
         raise Http404("No such survey")
     enrolment = _enrolment(request, module)
     wanted = services.SURVEY_STEPS[timepoint]
@@ -295,7 +305,8 @@ def lessons(request, module_slug: str):
         except services.StepOutOfOrder as exc:
             return redirect(step_url(exc.enrolment))
         except services.LessonsNotFinished:
-            messages.error(request, "Read every lesson before you go on to the quiz.")
+            if lesson_list:
+                messages.error(request, "Read every lesson before you go on.")
             return redirect("learning:lessons", module_slug=module.slug)
         return redirect(step_url(enrolment))
     return render(
@@ -305,7 +316,7 @@ def lessons(request, module_slug: str):
             "module": module,
             "enrolment": enrolment,
             "lessons": [(lesson, lesson.pk in viewed) for lesson in lesson_list],
-            "all_viewed": all(lesson.pk in viewed for lesson in lesson_list),
+            "all_viewed": bool(lesson_list) and all(lesson.pk in viewed for lesson in lesson_list),
             "at_lessons_step": enrolment.step == Step.LESSONS,
             "next_lesson": next(
                 (lesson for lesson in lesson_list if lesson.pk not in viewed), None

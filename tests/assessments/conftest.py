@@ -38,11 +38,17 @@ def at_step(db):
     belong to the journey, which sends any other step elsewhere."""
     from django.utils import timezone
 
-    from learning.models import Enrolment
+    from learning.journey import is_before
+    from learning.models import Enrolment, Step
 
     def move(user, module, step):
+        now = timezone.now()
+        # Past the lessons, the journey has recorded when they were finished.
+        finished = now if is_before(Step.LESSONS, step) else None
         Enrolment.objects.update_or_create(
-            user=user, module=module, defaults={"step": step, "started_at": timezone.now()}
+            user=user,
+            module=module,
+            defaults={"step": step, "started_at": now, "lessons_completed_at": finished},
         )
 
     return move

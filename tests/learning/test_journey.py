@@ -7,10 +7,10 @@ import pytest
 from learning.journey import TRANSITIONS, Event, InvalidTransition, next_step, transition
 from learning.models import Step
 
-FULL = SimpleNamespace(quiz_id=1, confidence_survey_id=1)
-NO_SURVEY = SimpleNamespace(quiz_id=1, confidence_survey_id=None)
-NO_QUIZ = SimpleNamespace(quiz_id=None, confidence_survey_id=1)
-NOTHING = SimpleNamespace(quiz_id=None, confidence_survey_id=None)
+FULL = SimpleNamespace(has_quiz=True, has_survey=True)
+NO_SURVEY = SimpleNamespace(has_quiz=True, has_survey=False)
+NO_QUIZ = SimpleNamespace(has_quiz=False, has_survey=True)
+NOTHING = SimpleNamespace(has_quiz=False, has_survey=False)
 
 # (module, step, event, expected step)
 VALID = [
