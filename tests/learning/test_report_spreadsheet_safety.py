@@ -17,9 +17,11 @@ DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @pytest.fixture
-def formula_module(disclosure):
+def formula_module(disclosure, settings):
     """The module's title and first question's wording start a formula, and one coach
-    did worse after the module on some questions, so a negative change is in the file."""
+    did worse after the module on some questions, so a negative change is in the file
+    (with small-number suppression off, so that one coach's figures are shown)."""
+    settings.EVALUATION_DISCLOSURE_K = 1
     ModulePage.objects.filter(pk=disclosure.pk).update(title=TITLE)
     Question.objects.filter(version=disclosure.quiz.latest_version, position=1).update(
         text=QUESTION
