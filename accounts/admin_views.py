@@ -22,6 +22,8 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.coreutils import multigetattr
 
+from common.spreadsheets import NeutralisedSpreadsheetExport
+
 from .models import AuditEvent, AuditKind
 
 REPORT_TITLE = "Audit log"
@@ -75,7 +77,7 @@ class AuditLogFilterSet(WagtailFilterSet):
         fields = ["kind", "created_at"]
 
 
-class AuditLogView(ReportView):
+class AuditLogView(NeutralisedSpreadsheetExport, ReportView):
     header_icon = "history"
     page_title = REPORT_TITLE
     index_url_name = "accounts_audit:index"

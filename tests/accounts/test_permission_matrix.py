@@ -66,6 +66,17 @@ wagtailcore_login                                signin signin signin signin sig
 account_login                                    200    resume resume resume resume  resume resume resume signed-in people go back to their work
 account_logout                                   >/     200    200    200    200     200    200    200    asks before signing out
 account_inactive                                 200    200    200    200    200     200    200    200    a notice, no data
+# Single sign-on (allauth.socialaccount): off in the tests, so the provider's addresses answer 404.
+openid_connect_login                             404    404    404    404    404     404    404    404    single sign-on is off unless OIDC_* is set
+openid_connect_callback                          404    404    404    404    404     404    404    404    single sign-on is off unless OIDC_* is set
+socialaccount_login_cancelled                    200    200    200    200    200     200    200    200    a notice, no data
+socialaccount_login_error                        401    401    401    401    401     401    401    401    a notice that single sign-on failed (allauth answers 401)
+socialaccount_signup                             signin signin signin signin signin  signin signin signin only during a single sign-on
+socialaccount_connections                        login  200    200    200    200     200    200    200    one's own connected accounts
+accounts/social/login/cancelled/                 >/accounts/3rdparty/login/cancelled/ >/accounts/3rdparty/login/cancelled/ >/accounts/3rdparty/login/cancelled/ >/accounts/3rdparty/login/cancelled/ >/accounts/3rdparty/login/cancelled/ >/accounts/3rdparty/login/cancelled/ >/accounts/3rdparty/login/cancelled/ >/accounts/3rdparty/login/cancelled/  allauth's older address, sent on
+accounts/social/login/error/                     >/accounts/3rdparty/login/error/ >/accounts/3rdparty/login/error/ >/accounts/3rdparty/login/error/ >/accounts/3rdparty/login/error/ >/accounts/3rdparty/login/error/ >/accounts/3rdparty/login/error/ >/accounts/3rdparty/login/error/ >/accounts/3rdparty/login/error/  allauth's older address, sent on
+accounts/social/signup/                          >/accounts/3rdparty/signup/ >/accounts/3rdparty/signup/ >/accounts/3rdparty/signup/ >/accounts/3rdparty/signup/ >/accounts/3rdparty/signup/ >/accounts/3rdparty/signup/ >/accounts/3rdparty/signup/ >/accounts/3rdparty/signup/  allauth's older address, sent on
+accounts/social/connections/                     >/accounts/3rdparty/ >/accounts/3rdparty/ >/accounts/3rdparty/ >/accounts/3rdparty/ >/accounts/3rdparty/ >/accounts/3rdparty/ >/accounts/3rdparty/ >/accounts/3rdparty/  allauth's older address, sent on
 account_signup                                   200    resume resume resume resume  resume resume resume shows that sign-up is closed (accounts are made by administrators)
 account_reauthenticate                           login  200    200    200    200     200    200    200    confirms the signed-in person's password
 account_request_reauthentication_code            login  200    200    200    200     200    200    200    the same, by code
@@ -176,6 +187,8 @@ wagtailadmin_pages:workflow_preview              login  403    403    403    no 
 wagtailadmin_reports:*                           login  403    403    403    200     403    403    200    Wagtail's page reports
 learning_reports:*                               login  403    403    403    200     403    403    200    cohort progress: totals, no names, for trainers and administrators
 evaluation_audit:*                               login  403    403    403    no      403    403    200    the export audit log is for administrators
+accounts_audit:*                                 login  403    403    403    no      403    403    200    the audit log is for administrators
+authoring_guide                                  login  403    403    403    200     403    403    200    the authoring guide, in the admin's Help menu
 wagtailforms:index                               login  403    403    403    200     403    403    200    an empty list: the service has no form pages
 wagtailforms:index_results                       login  403    403    403    200     403    403    200    an empty list: the service has no form pages
 wagtailforms:list_submissions                    login  403    403    403    404     403    403    404    the service has no form pages

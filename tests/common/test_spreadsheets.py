@@ -25,6 +25,7 @@ KNOWN_WRITERS = {
     # SpreadsheetExportMixin views: NeutralisedSpreadsheetExport.
     "learning/admin_views.py": "tests/learning/test_report_spreadsheet_safety.py",
     "evaluation/admin_views.py": "tests/common/test_spreadsheets.py",
+    "accounts/admin_views.py": "tests/common/test_spreadsheets.py",
 }
 WRITER = re.compile(
     r"csv\.writer\(|csv\.DictWriter\(|openpyxl|xlsxwriter|Workbook\(|"

@@ -134,7 +134,7 @@ def test_linking_an_account_whose_address_was_never_confirmed_removes_its_passwo
 
 
 def test_unverified_email_is_refused_and_not_linked(sso_settings, live_server, browser_session):
-    victim = UserFactory(email="victim@dept.example", role=Role.ADMINISTRATOR)
+    victim = UserFactory(email="victim@dept.example", role=Role.ADMINISTRATOR, authenticator=False)
     EmailAddress.objects.create(user=victim, email=victim.email, verified=True, primary=True)
 
     refused = sign_in_with_provider(browser_session, live_server.url, "unverified")
@@ -182,7 +182,7 @@ def test_administrator_with_mfa_at_the_provider(sso_settings, live_server, brows
 
 
 def test_a_hardware_key_counts_as_a_second_factor(sso_settings, live_server, browser_session):
-    evaluator = UserFactory(email="key.user@dept.example", role=Role.EVALUATOR)
+    evaluator = UserFactory(email="key.user@dept.example", role=Role.EVALUATOR, authenticator=False)
     EmailAddress.objects.create(user=evaluator, email=evaluator.email, verified=True, primary=True)
 
     sign_in_with_provider(browser_session, live_server.url, "key.evaluator")
@@ -194,7 +194,7 @@ def test_a_hardware_key_counts_as_a_second_factor(sso_settings, live_server, bro
 def test_the_role_claim_is_the_source_of_truth_at_every_sign_in(
     sso_settings, live_server, browser_session
 ):
-    user = UserFactory(email="was.admin@dept.example", role=Role.ADMINISTRATOR)
+    user = UserFactory(email="was.admin@dept.example", role=Role.ADMINISTRATOR, authenticator=False)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 
     sign_in_with_provider(browser_session, live_server.url, "demoted")
@@ -206,7 +206,7 @@ def test_the_role_claim_is_the_source_of_truth_at_every_sign_in(
 def test_authenticator_app_code_is_still_asked_for_without_amr(
     sso_settings, live_server, browser_session
 ):
-    user = UserFactory(email="totp.trainer@dept.example", role=Role.TRAINER)
+    user = UserFactory(email="totp.trainer@dept.example", role=Role.TRAINER, authenticator=False)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
@@ -232,7 +232,7 @@ def test_local_sign_in_still_works_and_is_never_taken_for_sso_mfa(
     sign_in_with_provider(browser_session, live_server.url, "mfa.admin")
     assert session_data(browser_session)[MFA_ASSERTED_SESSION_KEY] is True
     sign_out(browser_session, live_server.url)
-    local = UserFactory(email="local.person@example.com", role=Role.TRAINER)
+    local = UserFactory(email="local.person@example.com", role=Role.TRAINER, authenticator=False)
     EmailAddress.objects.create(user=local, email=local.email, verified=True, primary=True)
 
     page = browser_session.get(f"{live_server.url}/accounts/login/", timeout=20)
