@@ -6,18 +6,27 @@ The rules themselves live on the models (``ModulePage.finish_problems`` and
 offers a way round the module's own form: bulk actions, the unpublish, delete and move
 screens, and the quiz and survey screens. ``ModulePage.publish`` refuses whatever
 still gets through (workflow approval, scheduled publishing).
+
+Only administrators delete pages (``content.permissions.may_delete_page``): the delete
+screen, bulk delete and the admin API refuse everyone else, and the explorer's "More"
+menu does not offer them Delete. (The edit screen's header menu still shows Delete:
+Wagtail has no hook to take it out; the delete screen then refuses.)
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from wagtail import hooks
+from wagtail.admin.api.actions.delete import DeletePageAPIAction
+from wagtail.admin.api.views import PagesAdminAPIViewSet
 from wagtail.admin.menu import MenuItem
 
 from assessments.models import ConfidenceSurvey, Quiz
 
 from .models import LessonPage, ModulePage
+from .permissions import REFUSAL, may_delete_page
 
 INSTRUMENTS = (Quiz, ConfidenceSurvey)
 
@@ -58,6 +67,64 @@ def refuse_unfinishable_module(request, page):
         [message for _, message in problems],
         _module_edit_url(page),
     )
+
+
+# Deleting pages: administrators only ----------------------------------------------
+
+
+def _refuse_deleting(request, to: str):
+    messages.error(request, REFUSAL)
+    return redirect(to)
+
+
+@hooks.register("before_delete_page", order=-10)
+def only_administrators_delete_pages(request, page):
+    """Runs on the delete screen's GET and POST, before the lesson rule below: back to
+    the page, saying why."""
+    if not may_delete_page(request.user, page):
+        return _refuse_deleting(request, reverse("wagtailadmin_pages:edit", args=[page.pk]))
+    return None
+
+
+@hooks.register("before_bulk_action", order=-10)
+def only_administrators_bulk_delete_pages(request, action_type, objects, action):
+    """Wagtail runs this on the POST; its confirmation screen still lists the pages."""
+    if action_type != "delete":
+        return None
+    pages = [obj for obj in objects if hasattr(obj, "specific_deferred")]
+    if any(not may_delete_page(request.user, page) for page in pages):
+        return _refuse_deleting(
+            request, getattr(action, "next_url", None) or reverse("wagtailadmin_home")
+        )
+    return None
+
+
+class AdministratorsOnlyDeletePageAPIAction(DeletePageAPIAction):
+    def execute(self, instance, data):
+        if not may_delete_page(self.request.user, instance):
+            raise PermissionDenied(REFUSAL)
+        return super().execute(instance, data)
+
+
+class CoachAcademyPagesAdminAPIViewSet(PagesAdminAPIViewSet):
+    actions = {**PagesAdminAPIViewSet.actions, "delete": AdministratorsOnlyDeletePageAPIAction}
+
+
+@hooks.register("construct_admin_api")
+def only_administrators_delete_pages_through_the_api(router):
+    router.register_endpoint("pages", CoachAcademyPagesAdminAPIViewSet)
+
+
+@hooks.register("construct_page_listing_buttons")
+def offer_delete_only_to_administrators(buttons, page, user, context=None):
+    """The listing's "More" menu offers Delete to whoever Wagtail would let delete."""
+    if may_delete_page(user, page):
+        return
+    delete_url = reverse("wagtailadmin_pages:delete", args=[page.pk])
+    for button in buttons:
+        dropdown = getattr(button, "dropdown_buttons", None)
+        if isinstance(dropdown, list):
+            dropdown[:] = [b for b in dropdown if not (b.url or "").startswith(delete_url)]
 
 
 # Lessons: a live module keeps at least one live lesson ----------------------------

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -96,6 +97,7 @@ def url_patterns() -> list[Pattern]:
 # reversed (no name, or a regular expression with groups but no names).
 BY_ARGUMENT = {
     "page_id": lambda w: w.lesson.pk,
+    "provider_id": lambda w: settings.OIDC_PROVIDER_ID,
     "parent_page_id": lambda w: w.module.pk,
     "page_to_move_id": lambda w: w.lesson.pk,
     "destination_id": lambda w: w.other_module.pk,

@@ -174,7 +174,7 @@ wagtailadmin_tag_*                               login  403    403    403    200
 wagtailadmin_dismissibles                        login  403    403    403    200     403    403    200    one's own dismissed hints
 wagtailadmin_editing_sessions:*                  login  403    403    403    405     403    403    405    by POST only
 wagtailadmin_pages:*                             login  403    403    403    200     403    403    200    trainers and administrators author and publish pages
-wagtailadmin_pages:delete                        login  403    403    403    200     403    403    200    Wagtail lets whoever may change and publish a page delete it if it has no children, so trainers may delete a lesson
+wagtailadmin_pages:delete                        login  403    403    403    pages   403    403    200    only administrators delete pages: trainers go back to the page, told they may not
 wagtailadmin_pages:add_subpage                   login  403    403    403    >/admin/pages/add/content/lessonpage/* 403 403 >/admin/pages/add/content/lessonpage/* a module takes only lessons
 wagtailadmin_pages:revisions_index               login  403    403    403    pages   403    403    pages  moved to the page's history
 wagtailadmin_pages:convert_alias                 login  403    403    403    404     403    403    404    the lesson is not an alias
@@ -252,7 +252,7 @@ POSTS = """
 # pattern                                        anon   coachA coachB leader trainer evalA  evalB  admin  why
 learning:module                                  login  done   stepB  >/learn/disclosure-conversations/privacy/ >/learn/disclosure-conversations/privacy/ >/learn/disclosure-conversations/privacy/ >/learn/disclosure-conversations/privacy/ >/learn/disclosure-conversations/privacy/ anyone signed in may start a module, for themselves
 evaluation:exports                               login  403    403    403    403     200    200    403    only evaluators start exports (an empty form is refused)
-wagtailadmin_pages:delete                        login  403    403    403    pages   403    403    pages  Wagtail lets whoever may change and publish a page delete it if it has no children: trainers delete lessons
+wagtailadmin_pages:delete                        login  403    403    403    pages   403    403    pages  trainers go back to the lesson, which stays (tests/content/test_deleting.py); administrators delete it
 wagtailadmin_workflows:task_chooser_create       login  403    403    403    400     403    403    400    nobody may create review tasks
 wagtailusers_groups:edit                         login  403    403    403    no      403    403    no     roles change only by migration
 office:delete                                    login  403    403    403    no      403    403    no     offices are never deleted
@@ -268,11 +268,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The people and objects, made once for the module and rolled back at its end.
     Files go to a folder on disk, as in the service, so documents can be sent."""
     storages = {
+        **settings.STORAGES,
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path_factory.mktemp("media"))},
         },
-        "staticfiles": settings.STORAGES["staticfiles"],
     }
     with override_settings(STORAGES=storages), django_db_blocker.unblock():
         with transaction.atomic():
