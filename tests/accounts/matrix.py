@@ -122,7 +122,6 @@ BY_ARGUMENT = {
     "session_id": lambda w: w.editing_session.pk,
     "object_id": lambda w: w.lesson.pk,
     "module_id": lambda w: w.module.pk,
-    "provider_id": lambda w: "sso",
     "module_slug": lambda w: w.module.slug,
     "slug": lambda w: w.module.slug,
     "job_id": lambda w: w.export_a.pk,
