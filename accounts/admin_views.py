@@ -30,14 +30,20 @@ REPORT_TITLE = "Audit log"
 PERMISSION = "accounts.view_audit_log"
 
 
-def can_view_audit_log(user) -> bool:
+def may_use_admin_report(user, permission: str) -> bool:
+    """An admin report needs admin access and the report's own permission: the one
+    rule for the audit logs' menu items and views."""
     return bool(
         user is not None
         and user.is_authenticated
         and user.is_active
         and user.has_perm("wagtailadmin.access_admin")
-        and user.has_perm(PERMISSION)
+        and user.has_perm(permission)
     )
+
+
+def can_view_audit_log(user) -> bool:
+    return may_use_admin_report(user, PERMISSION)
 
 
 class AuditLogMenuItem(MenuItem):

@@ -16,6 +16,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.coreutils import multigetattr
 
+from accounts.admin_views import may_use_admin_report
 from common.spreadsheets import NeutralisedSpreadsheetExport
 
 from .models import ExportAudit
@@ -25,13 +26,7 @@ PERMISSION = "accounts.view_export_audit"
 
 
 def can_view_export_audit(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.has_perm("wagtailadmin.access_admin")
-        and user.has_perm(PERMISSION)
-    )
+    return may_use_admin_report(user, PERMISSION)
 
 
 class ExportAuditMenuItem(MenuItem):

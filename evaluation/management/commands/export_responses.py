@@ -11,35 +11,21 @@ under a hidden name and moved into place only when complete; the audit log recor
 the export with the source "command line".
 """
 
-import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from accounts.management.base import OneLineErrorCommand
 from evaluation.exports.request import ExportError, make_request
 from evaluation.exports.services import check_output_path, export_to_path
 from evaluation.models import ExportFormat
 
 
-class Command(BaseCommand):
+class Command(OneLineErrorCommand):
     help = "Write a pseudonymised export of survey answers and quiz results to a file."
     # The system checks load every URL and view (SciPy among them): memory an export
     # does not need. ``manage.py check`` runs them.
     requires_system_checks = []
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        command = self
-
-        def error(message):
-            # One line and status 2, instead of argparse's usage block.
-            if parser.called_from_command_line:
-                command.stderr.write(f"export_responses: {message}")
-                sys.exit(2)
-            raise CommandError(message, returncode=2)
-
-        parser.error = error
-        return parser
 
     def add_arguments(self, parser):
         parser.add_argument(
