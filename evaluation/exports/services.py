@@ -8,7 +8,6 @@ that died after finishing) and the job is still built once, with one audit row.
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import tempfile
@@ -24,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import record
+from accounts.management.base import command_line_actor
 from accounts.models import AuditKind
 from evaluation.models import ExportAudit, ExportFormat, ExportJob, ExportSource
 
@@ -37,14 +37,6 @@ FAILED_MESSAGE = "The export could not be built. Try again, and if it fails agai
 
 
 # Audit -------------------------------------------------------------------------------
-
-
-def command_line_actor() -> str:
-    try:
-        who = getpass.getuser()
-    except Exception:  # noqa: BLE001 no login name in some containers
-        who = ""
-    return f"command line ({who})" if who else "command line"
 
 
 def record_audit(
