@@ -270,6 +270,10 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No Gravatar: the admin would send a hash of every user's email address to a third
 # party, and the Content-Security-Policy allows no images from it.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# The editor's background autosave is off: on a create screen it can store the page
+# while the form still posts to the add address, so the trainer's own Save then fails
+# on the slug with a server error (seen when a refused Publish is followed by Save).
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Celery: the broker comes from REDIS_URL; dev runs tasks in-process.
